@@ -1,0 +1,94 @@
+package io.github.coapsink;
+
+import io.github.coapsink.config.CoapSinkConfig;
+import io.github.coapsink.config.CrossChecks;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.connect.connector.Task;
+import org.apache.kafka.connect.sink.SinkConnector;
+
+/**
+ * Streams Kafka records as JSON to resources on a CoAP server. Configure it with the old
+ * connector's {@code connect.coap.*} keys; see {@link CoapSinkConfig}.
+ */
+public class CoapSinkConnector extends SinkConnector {
+
+    private Map<String, String> props;
+
+    @Override
+    public String version() {
+        return Version.get();
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        CoapSinkConfig config = new CoapSinkConfig(props);
+        Map<String, String> problems = CrossChecks.check(config, props);
+        if (!problems.isEmpty()) {
+            Map.Entry<String, String> first = problems.entrySet().iterator().next();
+            throw new ConfigException(first.getKey(), props.get(first.getKey()), first.getValue());
+        }
+        this.props = Map.copyOf(props);
+    }
+
+    @Override
+    public Class<? extends Task> taskClass() {
+        return CoapSinkTask.class;
+    }
+
+    @Override
+    public List<Map<String, String>> taskConfigs(int maxTasks) {
+        List<Map<String, String>> configs = new ArrayList<>(maxTasks);
+        for (int i = 0; i < maxTasks; i++) {
+            configs.add(new HashMap<>(props));
+        }
+        return configs;
+    }
+
+    @Override
+    public void stop() {
+        // Nothing to release: the old connector deleted the CoAP resource here; this one leaves the server's data alone.
+    }
+
+    @Override
+    public ConfigDef config() {
+        return CoapSinkConfig.configDef();
+    }
+
+    /** Adds the checks that span several keys to the per-key results, so the REST validate call shows them. */
+    @Override
+    public Config validate(Map<String, String> connectorConfigs) {
+        Config result = super.validate(connectorConfigs);
+        boolean singleKeysValid = result.configValues().stream().allMatch(v -> v.errorMessages().isEmpty());
+        if (!singleKeysValid) {
+            return result;
+        }
+        CoapSinkConfig config;
+        try {
+            config = new CoapSinkConfig(connectorConfigs);
+        } catch (ConfigException e) {
+            addError(result, CoapSinkConfig.KCQL, e.getMessage());
+            return result;
+        }
+        CrossChecks.check(config, connectorConfigs).forEach((key, message) -> addError(result, key, message));
+        return result;
+    }
+
+    private static void addError(Config result, String key, String message) {
+        for (ConfigValue value : result.configValues()) {
+            if (value.name().equals(key)) {
+                value.addErrorMessage(message);
+                return;
+            }
+        }
+        ConfigValue value = new ConfigValue(key);
+        value.addErrorMessage(message);
+        result.configValues().add(value);
+    }
+}

@@ -1,0 +1,273 @@
+package io.github.coapsink;
+
+import io.github.coapsink.config.CoapSinkConfig;
+import io.github.coapsink.delivery.DeliveryPipeline;
+import io.github.coapsink.delivery.DeliveryStats;
+import io.github.coapsink.delivery.Failure;
+import io.github.coapsink.delivery.FailureDecider;
+import io.github.coapsink.delivery.ProgressLog;
+import io.github.coapsink.delivery.RequestFactory;
+import io.github.coapsink.encode.EncodingException;
+import io.github.coapsink.encode.RecordEncoder;
+import io.github.coapsink.kcql.Route;
+import io.github.coapsink.send.CaliforniumSender;
+import io.github.coapsink.send.CoapSender;
+import io.github.coapsink.send.OutgoingRequest;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers records to the CoAP server. {@code put()} hands records to the {@link DeliveryPipeline}
+ * and returns; it waits only while the window is full. Failures are decided here, on the task
+ * thread, by the error policy; {@code preCommit()} reports only offsets whose records are done.
+ */
+public class CoapSinkTask extends SinkTask {
+
+    private static final Logger log = LoggerFactory.getLogger(CoapSinkTask.class);
+
+    /** How long one wait for room in the window lasts before failures are looked at again. */
+    private static final long WINDOW_WAIT_SLICE_MS = 200;
+    /** While records are in flight, Connect is asked to call put() again this soon, so failures are decided promptly. */
+    private static final long PENDING_POLL_MS = 250;
+
+    private final Function<CoapSinkConfig, CoapSender> senderFactory;
+    private CoapSinkConfig config;
+    private Map<String, Route> routes;
+    private RequestFactory requests;
+    private CoapSender sender;
+    private DeliveryPipeline pipeline;
+    private FailureDecider decider;
+    private ErrantRecordReporter reporter;
+    private DeliveryStats stats;
+    private ProgressLog progress;
+    private final Map<Failure, Long> retryAtNanos = new IdentityHashMap<>();
+
+    public CoapSinkTask() {
+        this(CaliforniumSender::start);
+    }
+
+    /** For tests that bring their own sender. */
+    CoapSinkTask(Function<CoapSinkConfig, CoapSender> senderFactory) {
+        this.senderFactory = senderFactory;
+    }
+
+    @Override
+    public String version() {
+        return Version.get();
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        config = new CoapSinkConfig(props);
+        routes = new HashMap<>();
+        for (Route route : config.routes()) {
+            routes.put(route.topic(), route);
+        }
+        requests = new RequestFactory(new RecordEncoder(config.plainStringPolicy()), config.method(),
+                config.confirmable(), config.tombstonePolicy());
+        decider = new FailureDecider(config.errorPolicy(), config.maxRetries());
+        reporter = errantRecordReporter();
+        stats = new DeliveryStats();
+        String name = props.getOrDefault("name", "coap-sink") + " task";
+        progress = config.progressEnabled() ? new ProgressLog(stats, config.progressInterval(), name) : null;
+        sender = senderFactory.apply(config);
+        pipeline = new DeliveryPipeline(sender, config.maxInFlight(), config.ordering(), stats);
+        log.info("CoAP sink task started: {} to {} with error policy {}{}; {} route(s)", config.method(),
+                config.uri(), config.errorPolicy(), reporter != null ? " and Connect's errant record reporter" : "",
+                routes.size());
+    }
+
+    private ErrantRecordReporter errantRecordReporter() {
+        try {
+            return context == null ? null : context.errantRecordReporter();
+        } catch (NoSuchMethodError | NoClassDefFoundError e) {
+            return null; // a worker older than Kafka 2.6
+        }
+    }
+
+    @Override
+    public void put(Collection<SinkRecord> records) {
+        decideFailures(true);
+        long blockedSince = 0;
+        for (SinkRecord record : records) {
+            if (pipeline.alreadyAccepted(record)) {
+                continue;
+            }
+            Route route = routes.get(record.topic());
+            if (route == null) {
+                throw new ConnectException("No KCQL statement routes topic '" + record.topic() + "' (partition "
+                        + record.kafkaPartition() + "): add 'INSERT INTO <resource> SELECT * FROM " + record.topic()
+                        + "' to " + CoapSinkConfig.KCQL + " or stop subscribing to the topic");
+            }
+            OutgoingRequest request;
+            try {
+                request = requests.build(record, route);
+            } catch (EncodingException e) {
+                pipeline.acceptFailed(record, e.getMessage(), e);
+                continue;
+            }
+            if (request == null) {
+                pipeline.acceptDone(record);
+                stats.count(record.topic(), DeliveryStats.Event.SKIPPED);
+                continue;
+            }
+            try {
+                while (!pipeline.submit(record, request, WINDOW_WAIT_SLICE_MS)) {
+                    decideFailures(true);
+                    if (blockedSince == 0) {
+                        blockedSince = System.nanoTime();
+                    } else if (System.nanoTime() - blockedSince > maxBlockNanos()) {
+                        throw new RetriableException("The window of " + config.maxInFlight() + " records stayed full for "
+                                + (System.nanoTime() - blockedSince) / 1_000_000 + " ms; Connect will offer the batch again");
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RetriableException("Interrupted while waiting for room in the window", e);
+            }
+        }
+        decideFailures(true);
+        if (pipeline.pending() > 0) {
+            context.timeout(PENDING_POLL_MS);
+        }
+        if (progress != null) {
+            progress.maybeLog(pipeline.pending());
+        }
+    }
+
+    private long maxBlockNanos() {
+        return config.requestTimeout().toNanos() * 2 + 10_000_000_000L;
+    }
+
+    /**
+     * Applies the error policy to every failure waiting for a decision.
+     *
+     * @param inPut whether the task may throw: only put() may fail the task or ask Connect to back off
+     */
+    private void decideFailures(boolean inPut) {
+        long now = System.nanoTime();
+        long waitNanos = Long.MAX_VALUE;
+        Failure waitingFor = null;
+        for (Failure failure : pipeline.failures()) {
+            switch (decider.decide(failure, reporter != null)) {
+                case REPORT -> {
+                    String why = decider.retriesExhausted(failure)
+                            ? "gave up after " + config.maxRetries() + " retries: " + failure.detail() : failure.detail();
+                    log.warn("Sending {} to the errant record reporter: {}", position(failure), why);
+                    reporter.report(failure.record(), new CoapDeliveryException(why, failure.cause()));
+                    pipeline.drop(failure);
+                    stats.count(failure.record().topic(), DeliveryStats.Event.REPORTED);
+                }
+                case SKIP -> {
+                    log.warn("Skipping {} (error policy NOOP): {}", position(failure), failure.detail());
+                    pipeline.drop(failure);
+                    stats.count(failure.record().topic(), DeliveryStats.Event.FAILED);
+                }
+                case FAIL_TASK -> {
+                    if (inPut) {
+                        stats.count(failure.record().topic(), DeliveryStats.Event.FAILED);
+                        throw new CoapDeliveryException(failMessage(failure), failure.cause());
+                    }
+                }
+                case RETRY -> {
+                    Long at = retryAtNanos.get(failure);
+                    if (at == null) {
+                        at = now + config.retryInterval().toNanos();
+                        retryAtNanos.put(failure, at);
+                        log.warn("Delivery of {} failed (attempt {}, {} retries allowed); retrying in {} ms: {}",
+                                position(failure), failure.attempts(), config.maxRetries(),
+                                config.retryInterval().toMillis(), failure.detail());
+                    }
+                    if (now - at >= 0) {
+                        retryAtNanos.remove(failure);
+                        pipeline.resend(failure);
+                    } else if (at - now < waitNanos) {
+                        waitNanos = at - now;
+                        waitingFor = failure;
+                    }
+                }
+                default -> throw new IllegalStateException();
+            }
+        }
+        if (inPut && waitingFor != null) {
+            long waitMs = Math.max(1, waitNanos / 1_000_000);
+            context.timeout(waitMs);
+            throw new RetriableException("Backing off " + waitMs + " ms before retrying " + waitingFor.describe());
+        }
+    }
+
+    private String failMessage(Failure failure) {
+        if (decider.retriesExhausted(failure)) {
+            return "Gave up on " + position(failure) + " after " + config.maxRetries() + " retries ("
+                    + CoapSinkConfig.MAX_RETRIES + "): " + failure.detail();
+        }
+        String policy = config.errorPolicy().name();
+        String hint = failure.retriable()
+                ? "; set " + CoapSinkConfig.ERROR_POLICY + "=RETRY to retry such failures"
+                : "; set errors.tolerance=all with errors.deadletterqueue.topic.name, or "
+                        + CoapSinkConfig.ERROR_POLICY + "=NOOP, to skip such records";
+        return "Could not deliver " + position(failure) + " (error policy " + policy + "): " + failure.detail() + hint;
+    }
+
+    private static String position(Failure failure) {
+        SinkRecord r = failure.record();
+        return "record " + r.topic() + "-" + r.kafkaPartition() + "@" + r.kafkaOffset();
+    }
+
+    @Override
+    public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+        decideFailures(false);
+        Map<TopicPartition, OffsetAndMetadata> committable = new HashMap<>();
+        pipeline.committable().forEach((tp, offset) -> {
+            if (currentOffsets.containsKey(tp)) {
+                committable.put(tp, offset);
+            }
+        });
+        if (progress != null) {
+            progress.maybeLog(pipeline.pending());
+        }
+        return committable;
+    }
+
+    @Override
+    public void close(Collection<TopicPartition> partitions) {
+        if (pipeline != null) {
+            pipeline.forget(partitions);
+            retryAtNanos.keySet().removeIf(f -> partitions.contains(
+                    new TopicPartition(f.record().topic(), f.record().kafkaPartition())));
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (pipeline != null) {
+            log.info("CoAP sink task stopping with {} record(s) not yet delivered; they will be consumed again",
+                    pipeline.pending());
+            pipeline.close();
+        }
+        if (sender != null) {
+            sender.close();
+        }
+    }
+
+    /** For tests: the pipeline of a started task. */
+    DeliveryPipeline pipeline() {
+        return pipeline;
+    }
+
+    DeliveryStats stats() {
+        return stats;
+    }
+}

@@ -1,0 +1,389 @@
+package io.github.coapsink.config;
+
+import io.github.coapsink.encode.PlainStringPolicy;
+import io.github.coapsink.kcql.KcqlException;
+import io.github.coapsink.kcql.KcqlParser;
+import io.github.coapsink.kcql.Route;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connector's configuration. Every {@code connect.coap.*} key of the old connector is here
+ * with its old meaning, so an old properties file works by changing {@code connector.class} only.
+ * Run {@code main} to print the reference that the README embeds.
+ */
+public final class CoapSinkConfig extends AbstractConfig {
+
+    private static final Logger log = LoggerFactory.getLogger(CoapSinkConfig.class);
+
+    public static final String URI = "connect.coap.uri";
+    public static final String KCQL = "connect.coap.kcql";
+    public static final String HOST = "connect.coap.host";
+    public static final String PORT = "connect.coap.port";
+    public static final String METHOD = "connect.coap.method";
+    public static final String CONFIRMABLE = "connect.coap.confirmable";
+    public static final String REQUEST_TIMEOUT_MS = "connect.coap.request.timeout.ms";
+    public static final String ACK_TIMEOUT_MS = "connect.coap.ack.timeout.ms";
+    public static final String MAX_RETRANSMIT = "connect.coap.max.retransmit";
+    public static final String MAX_IN_FLIGHT = "connect.coap.max.in.flight";
+    public static final String ORDERING = "connect.coap.ordering";
+
+    public static final String TOMBSTONE_POLICY = "connect.coap.tombstone.policy";
+    public static final String PLAIN_STRING_POLICY = "connect.coap.plain.string.policy";
+
+    public static final String USERNAME = "connect.coap.username";
+    public static final String PASSWORD = "connect.coap.password";
+    public static final String PUBLIC_KEY_FILE = "connect.coap.public.key.file";
+    public static final String PRIVATE_KEY_FILE = "connect.coap.private.key.file";
+    public static final String KEYSTORE_PATH = "connect.coap.keystore.path";
+    public static final String KEYSTORE_PASS = "connect.coap.keystore.pass";
+    public static final String TRUSTSTORE_PATH = "connect.coap.truststore.path";
+    public static final String TRUSTSTORE_PASS = "connect.coap.truststore.pass";
+    public static final String CERTS = "connect.coap.certs";
+    public static final String CERT_CHAIN_KEY = "connect.coap.cert.chain.key";
+
+    public static final String ERROR_POLICY = "connect.coap.error.policy";
+    public static final String MAX_RETRIES = "connect.coap.max.retries";
+    /** The old connector's misspelt key, accepted as a deprecated alias of {@link #MAX_RETRIES}. */
+    public static final String MAX_RETRIES_MISSPELT = "connect.coap.max.retires";
+    public static final String RETRY_INTERVAL = "connect.coap.retry.interval";
+
+    public static final String PROGRESS_ENABLED = "connect.progress.enabled";
+    public static final String PROGRESS_INTERVAL_MS = "connect.progress.interval.ms";
+
+    static final String GROUP_CONNECTION = "Connection";
+    static final String GROUP_ROUTING = "Routing and payload";
+    static final String GROUP_DELIVERY = "Delivery";
+    static final String GROUP_SECURITY = "DTLS security (coaps://)";
+    static final String GROUP_ERRORS = "Error handling";
+    static final String GROUP_PROGRESS = "Progress";
+
+    static final String DEFAULT_STORE_PASSWORD = "rootPass";
+
+    private final URI uri;
+    private final List<Route> routes;
+
+    public CoapSinkConfig(Map<String, ?> originals) {
+        super(configDef(), withAliases(originals));
+        this.uri = CoapUriValidator.parse(URI, getString(URI));
+        this.routes = parseRoutes(getString(KCQL));
+    }
+
+    public static ConfigDef configDef() {
+        ConfigDef def = new ConfigDef();
+        addConnectionGroup(def);
+        addRoutingGroup(def);
+        addDeliveryGroup(def);
+        addSecurityGroup(def);
+        addErrorGroup(def);
+        addProgressGroup(def);
+        return def;
+    }
+
+    private static void addConnectionGroup(ConfigDef def) {
+        int order = 0;
+        def.define(URI, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new CoapUriValidator(), Importance.HIGH,
+                "URI of the CoAP server: coap://host[:port] for plain UDP or coaps://host[:port] for DTLS 1.2. "
+                        + "The port defaults to 5683 (coap) or 5684 (coaps). A path, e.g. coap://gw:5683/api, is "
+                        + "prepended to every resource named in " + KCQL + ".",
+                GROUP_CONNECTION, ++order, Width.LONG, "CoAP server URI");
+        def.define(HOST, Type.STRING, "", Importance.MEDIUM,
+                "Local address the sink's CoAP/DTLS endpoint binds to. Empty (the default) binds every local "
+                        + "address, which reaches local and remote servers alike. (The old connector defaulted "
+                        + "to 'localhost', which cannot reach a remote server.)",
+                GROUP_CONNECTION, ++order, Width.MEDIUM, "Local bind address");
+        def.define(PORT, Type.INT, 0, Range.between(0, 65535), Importance.MEDIUM,
+                "Local UDP port the sink's CoAP/DTLS endpoint binds to; 0 picks a free port.",
+                GROUP_CONNECTION, ++order, Width.SHORT, "Local bind port");
+    }
+
+    private static void addRoutingGroup(ConfigDef def) {
+        int order = 0;
+        def.define(KCQL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new KcqlValidator(), Importance.HIGH,
+                "KCQL statements, separated by ';', that route each topic to a CoAP resource and shape the "
+                        + "JSON payload: INSERT INTO <resource> SELECT * | <field> [AS <alias>], ... FROM <topic> "
+                        + "[IGNORE <field>, ...]. Every topic the connector reads needs exactly one statement.",
+                GROUP_ROUTING, ++order, Width.LONG, "KCQL routes");
+        def.define(TOMBSTONE_POLICY, Type.STRING, TombstonePolicy.SKIP.name(), EnumValidator.of(TombstonePolicy.class),
+                Importance.MEDIUM,
+                "What to do with a record whose value is null (a tombstone): SKIP sends nothing and commits it, "
+                        + "DELETE sends a CoAP DELETE to the route's resource, FAIL hands it to the error policy "
+                        + "or the dead-letter queue.",
+                GROUP_ROUTING, ++order, Width.SHORT, "Tombstones");
+        def.define(PLAIN_STRING_POLICY, Type.STRING, PlainStringPolicy.FAIL.name(),
+                EnumValidator.of(PlainStringPolicy.class), Importance.MEDIUM,
+                "What to do with a string value that is not a JSON document: FAIL hands the record to the error "
+                        + "policy or the dead-letter queue, WRAP sends the text as a JSON string.",
+                GROUP_ROUTING, ++order, Width.SHORT, "Non-JSON strings");
+    }
+
+    private static void addDeliveryGroup(ConfigDef def) {
+        int order = 0;
+        def.define(METHOD, Type.STRING, RequestMethod.PUT.name(), EnumValidator.of(RequestMethod.class),
+                Importance.MEDIUM,
+                "CoAP method that carries each record: PUT (replace the resource's state, what the old "
+                        + "connector sent) or POST.",
+                GROUP_DELIVERY, ++order, Width.SHORT, "Request method");
+        def.define(CONFIRMABLE, Type.BOOLEAN, true, Importance.MEDIUM,
+                "Send confirmable (CON) requests and count a record delivered only when the server answered "
+                        + "2.xx. false sends non-confirmable (NON) requests, fire-and-forget: a record counts as "
+                        + "delivered once its datagram was sent, and lost datagrams are not noticed.",
+                GROUP_DELIVERY, ++order, Width.SHORT, "Confirmable requests");
+        def.define(REQUEST_TIMEOUT_MS, Type.LONG, 30_000L, Range.between(100L, 3_600_000L), Importance.MEDIUM,
+                "How long one request may take, DTLS handshake and retransmissions included, before it counts "
+                        + "as a (retriable) timeout.",
+                GROUP_DELIVERY, ++order, Width.SHORT, "Request timeout (ms)");
+        def.define(ACK_TIMEOUT_MS, Type.INT, 2_000, Range.between(10, 600_000), Importance.LOW,
+                "CoAP ACK_TIMEOUT (RFC 7252 section 4.8): the initial wait before a confirmable request is "
+                        + "retransmitted; it doubles with each retransmission.",
+                GROUP_DELIVERY, ++order, Width.SHORT, "CoAP ACK_TIMEOUT (ms)");
+        def.define(MAX_RETRANSMIT, Type.INT, 4, Range.between(0, 20), Importance.LOW,
+                "CoAP MAX_RETRANSMIT (RFC 7252 section 4.8): how often a confirmable request is retransmitted "
+                        + "before it times out.",
+                GROUP_DELIVERY, ++order, Width.SHORT, "CoAP MAX_RETRANSMIT");
+        def.define(MAX_IN_FLIGHT, Type.INT, 256, Range.between(1, 100_000), Importance.MEDIUM,
+                "The window: how many records one task has handed to the CoAP sender and not yet seen "
+                        + "acknowledged. put() waits when the window is full, so memory stays bounded.",
+                GROUP_DELIVERY, ++order, Width.SHORT, "Records in flight per task");
+        def.define(ORDERING, Type.STRING, Ordering.PARTITION_RESOURCE.name(), EnumValidator.of(Ordering.class),
+                Importance.MEDIUM,
+                "PARTITION_RESOURCE sends records of one Kafka partition to one resource one after the other, so "
+                        + "an older state never lands after a newer one; NONE lets any records overlap, up to "
+                        + MAX_IN_FLIGHT + ", for the most throughput and no order.",
+                GROUP_DELIVERY, ++order, Width.SHORT, "Ordering");
+    }
+
+    private static void addSecurityGroup(ConfigDef def) {
+        int order = 0;
+        def.define(USERNAME, Type.STRING, null, Importance.MEDIUM,
+                "PSK identity for coaps://. When set, DTLS uses a pre-shared key (with " + PASSWORD + ").",
+                GROUP_SECURITY, ++order, Width.MEDIUM, "PSK identity");
+        def.define(PASSWORD, Type.PASSWORD, null, Importance.MEDIUM,
+                "PSK secret for coaps://, used with " + USERNAME + ". Never logged.",
+                GROUP_SECURITY, ++order, Width.MEDIUM, "PSK secret");
+        def.define(PUBLIC_KEY_FILE, Type.STRING, null, Importance.MEDIUM,
+                "PEM file with the sink's public key for raw-public-key DTLS (RFC 7250), used with "
+                        + PRIVATE_KEY_FILE + ".",
+                GROUP_SECURITY, ++order, Width.LONG, "Public key file (PEM)");
+        def.define(PRIVATE_KEY_FILE, Type.STRING, null, Importance.MEDIUM,
+                "PEM file with the sink's private key in PKCS#8 ('BEGIN PRIVATE KEY'); convert others with "
+                        + "'openssl pkcs8 -topk8 -nocrypt -in key.pem -out key-pkcs8.pem'.",
+                GROUP_SECURITY, ++order, Width.LONG, "Private key file (PEM, PKCS#8)");
+        def.define(KEYSTORE_PATH, Type.STRING, "", Importance.MEDIUM,
+                "Key store (JKS or PKCS12) holding the sink's X.509 certificate chain and private key under the "
+                        + "alias " + CERT_CHAIN_KEY + ".",
+                GROUP_SECURITY, ++order, Width.LONG, "Key store path");
+        def.define(KEYSTORE_PASS, Type.PASSWORD, DEFAULT_STORE_PASSWORD, Importance.MEDIUM,
+                "Password of the key store (and of its key). Defaults to the old connector's 'rootPass' so old "
+                        + "configurations keep working; set your own.",
+                GROUP_SECURITY, ++order, Width.MEDIUM, "Key store password");
+        def.define(TRUSTSTORE_PATH, Type.STRING, "", Importance.MEDIUM,
+                "Trust store (JKS or PKCS12) with the CA certificates that may sign the server's certificate.",
+                GROUP_SECURITY, ++order, Width.LONG, "Trust store path");
+        def.define(TRUSTSTORE_PASS, Type.PASSWORD, DEFAULT_STORE_PASSWORD, Importance.MEDIUM,
+                "Password of the trust store. Defaults to the old connector's 'rootPass'.",
+                GROUP_SECURITY, ++order, Width.MEDIUM, "Trust store password");
+        def.define(CERTS, Type.LIST, "", Importance.MEDIUM,
+                "Aliases of the trust store entries to trust; empty trusts every certificate in the trust store.",
+                GROUP_SECURITY, ++order, Width.LONG, "Trusted certificate aliases");
+        def.define(CERT_CHAIN_KEY, Type.STRING, "client", Importance.MEDIUM,
+                "Alias of the key store entry with the sink's private key and certificate chain.",
+                GROUP_SECURITY, ++order, Width.MEDIUM, "Key store alias");
+    }
+
+    private static void addErrorGroup(ConfigDef def) {
+        int order = 0;
+        def.define(ERROR_POLICY, Type.STRING, ErrorPolicy.THROW.name(), EnumValidator.of(ErrorPolicy.class),
+                Importance.HIGH,
+                "What happens when a record cannot be delivered: THROW fails the task; NOOP logs and skips the "
+                        + "record; RETRY backs off " + RETRY_INTERVAL + " and sends again, up to " + MAX_RETRIES
+                        + " times, for failures that can pass (5.xx, timeouts, DTLS handshakes), then fails the "
+                        + "task. With errors.tolerance=all and a dead-letter queue, records that still fail go "
+                        + "there instead. (The old manual said the default was RETRY; its code used THROW, "
+                        + "which is kept.)",
+                GROUP_ERRORS, ++order, Width.SHORT, "Error policy");
+        def.define(MAX_RETRIES, Type.INT, 20, Range.atLeast(0), Importance.MEDIUM,
+                "How many times a record is sent again under the RETRY policy before the task gives up on it. "
+                        + "(The old connector's code used 20; its manual said 10.)",
+                GROUP_ERRORS, ++order, Width.SHORT, "Maximum retries");
+        def.define(MAX_RETRIES_MISSPELT, Type.INT, null, Importance.LOW,
+                "Deprecated: the old connector's misspelling of " + MAX_RETRIES + ", still accepted with a warning.",
+                GROUP_ERRORS, ++order, Width.SHORT, "Maximum retries (deprecated spelling)");
+        def.define(RETRY_INTERVAL, Type.INT, 60_000, Range.atLeast(0), Importance.MEDIUM,
+                "Milliseconds to back off before a retry under the RETRY policy. The task pauses consumption "
+                        + "for this long; it does not sleep inside put().",
+                GROUP_ERRORS, ++order, Width.SHORT, "Retry interval (ms)");
+    }
+
+    private static void addProgressGroup(ConfigDef def) {
+        int order = 0;
+        def.define(PROGRESS_ENABLED, Type.BOOLEAN, false, Importance.MEDIUM,
+                "Log, at " + PROGRESS_INTERVAL_MS + ", how many records were delivered, skipped, retried and "
+                        + "failed per topic.",
+                GROUP_PROGRESS, ++order, Width.SHORT, "Progress logging");
+        def.define(PROGRESS_INTERVAL_MS, Type.LONG, 60_000L, Range.atLeast(100L), Importance.LOW,
+                "How often the progress log line is written when " + PROGRESS_ENABLED + " is true.",
+                GROUP_PROGRESS, ++order, Width.SHORT, "Progress interval (ms)");
+    }
+
+    /** Copies the misspelt retries key onto the right one, with a warning, unless the right one is set. */
+    static Map<String, Object> withAliases(Map<String, ?> originals) {
+        Map<String, Object> props = new HashMap<>(originals);
+        Object misspelt = props.get(MAX_RETRIES_MISSPELT);
+        if (misspelt != null) {
+            if (props.containsKey(MAX_RETRIES)) {
+                if (!String.valueOf(props.get(MAX_RETRIES)).trim().equals(String.valueOf(misspelt).trim())) {
+                    throw new ConfigException(MAX_RETRIES_MISSPELT, misspelt, "conflicts with " + MAX_RETRIES + "="
+                            + props.get(MAX_RETRIES) + "; remove the deprecated " + MAX_RETRIES_MISSPELT);
+                }
+            } else {
+                log.warn("{} is deprecated (a misspelling kept from the old connector); use {}",
+                        MAX_RETRIES_MISSPELT, MAX_RETRIES);
+                props.put(MAX_RETRIES, misspelt);
+            }
+        }
+        return props;
+    }
+
+    static List<Route> parseRoutes(String kcql) {
+        try {
+            return KcqlParser.parse(kcql);
+        } catch (KcqlException e) {
+            throw new ConfigException(KCQL, kcql, e.getMessage());
+        }
+    }
+
+    public URI uri() {
+        return uri;
+    }
+
+    public boolean secure() {
+        return "coaps".equalsIgnoreCase(uri.getScheme());
+    }
+
+    public List<Route> routes() {
+        return routes;
+    }
+
+    public String bindHost() {
+        return getString(HOST).trim();
+    }
+
+    public int bindPort() {
+        return getInt(PORT);
+    }
+
+    public RequestMethod method() {
+        return EnumValidator.parse(RequestMethod.class, getString(METHOD));
+    }
+
+    public boolean confirmable() {
+        return getBoolean(CONFIRMABLE);
+    }
+
+    public Duration requestTimeout() {
+        return Duration.ofMillis(getLong(REQUEST_TIMEOUT_MS));
+    }
+
+    public Duration ackTimeout() {
+        return Duration.ofMillis(getInt(ACK_TIMEOUT_MS));
+    }
+
+    public int maxRetransmit() {
+        return getInt(MAX_RETRANSMIT);
+    }
+
+    public int maxInFlight() {
+        return getInt(MAX_IN_FLIGHT);
+    }
+
+    public Ordering ordering() {
+        return EnumValidator.parse(Ordering.class, getString(ORDERING));
+    }
+
+    public TombstonePolicy tombstonePolicy() {
+        return EnumValidator.parse(TombstonePolicy.class, getString(TOMBSTONE_POLICY));
+    }
+
+    public PlainStringPolicy plainStringPolicy() {
+        return EnumValidator.parse(PlainStringPolicy.class, getString(PLAIN_STRING_POLICY));
+    }
+
+    public String pskIdentity() {
+        return getString(USERNAME);
+    }
+
+    public Password pskSecret() {
+        return getPassword(PASSWORD);
+    }
+
+    public String publicKeyFile() {
+        return getString(PUBLIC_KEY_FILE);
+    }
+
+    public String privateKeyFile() {
+        return getString(PRIVATE_KEY_FILE);
+    }
+
+    public String keystorePath() {
+        return getString(KEYSTORE_PATH);
+    }
+
+    public Password keystorePassword() {
+        return getPassword(KEYSTORE_PASS);
+    }
+
+    public String truststorePath() {
+        return getString(TRUSTSTORE_PATH);
+    }
+
+    public Password truststorePassword() {
+        return getPassword(TRUSTSTORE_PASS);
+    }
+
+    public List<String> trustedCertAliases() {
+        return getList(CERTS);
+    }
+
+    public String certChainAlias() {
+        return getString(CERT_CHAIN_KEY);
+    }
+
+    public ErrorPolicy errorPolicy() {
+        return EnumValidator.parse(ErrorPolicy.class, getString(ERROR_POLICY));
+    }
+
+    public int maxRetries() {
+        return getInt(MAX_RETRIES);
+    }
+
+    public Duration retryInterval() {
+        return Duration.ofMillis(getInt(RETRY_INTERVAL));
+    }
+
+    public boolean progressEnabled() {
+        return getBoolean(PROGRESS_ENABLED);
+    }
+
+    public Duration progressInterval() {
+        return Duration.ofMillis(getLong(PROGRESS_INTERVAL_MS));
+    }
+
+    /** Prints the configuration reference (Markdown) that the README embeds. */
+    public static void main(String[] args) {
+        System.out.print(ConfigDocs.markdown(configDef()));
+    }
+}

@@ -1,0 +1,84 @@
+package io.github.coapsink.config;
+
+import io.github.coapsink.kcql.Route;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import java.util.stream.Collectors;
+
+/** Checks that involve several keys. Each problem is reported against the key the user should change. */
+public final class CrossChecks {
+
+    static final String TOPICS = "topics";
+    static final String TOPICS_REGEX = "topics.regex";
+
+    private CrossChecks() {
+    }
+
+    /** Returns key → message for every problem found; empty when the configuration is consistent. */
+    public static Map<String, String> check(CoapSinkConfig config, Map<String, String> props) {
+        Map<String, String> problems = new LinkedHashMap<>();
+        checkTopics(config.routes(), props, problems);
+        checkPsk(config, problems);
+        return problems;
+    }
+
+    private static void checkTopics(List<Route> routes, Map<String, String> props, Map<String, String> problems) {
+        Set<String> routed = routes.stream().map(Route::topic).collect(Collectors.toCollection(TreeSet::new));
+        String topicsValue = props.get(TOPICS);
+        String regexValue = props.get(TOPICS_REGEX);
+        if (topicsValue != null && !topicsValue.isBlank()) {
+            Set<String> topics = Arrays.stream(topicsValue.split(",")).map(String::trim).filter(t -> !t.isEmpty())
+                    .collect(Collectors.toCollection(TreeSet::new));
+            Set<String> unrouted = new TreeSet<>(topics);
+            unrouted.removeAll(routed);
+            Set<String> unread = new TreeSet<>(routed);
+            unread.removeAll(topics);
+            StringBuilder message = new StringBuilder();
+            if (!unrouted.isEmpty()) {
+                message.append("topics ").append(unrouted).append(" are in '").append(TOPICS)
+                        .append("' but no KCQL statement reads them; add e.g. 'INSERT INTO <resource> SELECT * FROM ")
+                        .append(unrouted.iterator().next()).append("'. ");
+            }
+            if (!unread.isEmpty()) {
+                message.append("KCQL reads topics ").append(unread).append(" that are not in '").append(TOPICS)
+                        .append("'; add them to '").append(TOPICS).append("' or remove their statements.");
+            }
+            if (message.length() > 0) {
+                problems.put(CoapSinkConfig.KCQL, message.toString().trim());
+            }
+        } else if (regexValue != null && !regexValue.isBlank()) {
+            Pattern pattern;
+            try {
+                pattern = Pattern.compile(regexValue);
+            } catch (PatternSyntaxException e) {
+                return; // Connect reports a bad topics.regex itself
+            }
+            Set<String> unmatched = routed.stream().filter(t -> !pattern.matcher(t).matches())
+                    .collect(Collectors.toCollection(TreeSet::new));
+            if (!unmatched.isEmpty()) {
+                problems.put(CoapSinkConfig.KCQL, "KCQL reads topics " + unmatched + " that '" + TOPICS_REGEX + "' ("
+                        + regexValue + ") does not match; fix the regex or remove their statements. (With "
+                        + TOPICS_REGEX + ", a matching topic that has no KCQL statement fails the task when its "
+                        + "first record arrives.)");
+            }
+        }
+    }
+
+    private static void checkPsk(CoapSinkConfig config, Map<String, String> problems) {
+        boolean identity = config.pskIdentity() != null && !config.pskIdentity().isEmpty();
+        boolean secret = config.pskSecret() != null && !config.pskSecret().value().isEmpty();
+        if (identity && !secret) {
+            problems.put(CoapSinkConfig.PASSWORD, "is required when " + CoapSinkConfig.USERNAME
+                    + " is set: PSK needs both the identity and its secret");
+        } else if (secret && !identity) {
+            problems.put(CoapSinkConfig.USERNAME, "is required when " + CoapSinkConfig.PASSWORD
+                    + " is set: PSK needs both the identity and its secret");
+        }
+    }
+}

@@ -1,0 +1,361 @@
+package io.github.coapsink.delivery;
+
+import io.github.coapsink.config.Ordering;
+import io.github.coapsink.send.CoapSender;
+import io.github.coapsink.send.OutgoingRequest;
+import io.github.coapsink.send.SendResult;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.sink.SinkRecord;
+
+/**
+ * Moves records from {@code put()} to the {@link CoapSender} and keeps track of what may be
+ * committed.
+ *
+ * <p>Records are accepted into a window of at most {@code window} records that are not yet done;
+ * {@link #submit} waits while it is full. Under {@link Ordering#PARTITION_RESOURCE}, records of one
+ * partition for one resource form a lane and are sent one after the other; different lanes go in
+ * parallel. A failed record stops its lane and waits in {@link #failures()} until the task decides
+ * to {@link #drop} it (delivered to the dead-letter queue, skipped by policy) or {@link #resend} it.
+ * A partition's committable offset never passes a record that is not done.
+ *
+ * <p>Thread-safe: the task thread calls in, the sender's threads complete requests.
+ */
+public final class DeliveryPipeline implements AutoCloseable {
+
+    private record LaneKey(TopicPartition partition, String resource) {
+    }
+
+    private static final class Lane {
+        final LaneKey key;
+        final ArrayDeque<Delivery> queue = new ArrayDeque<>();
+        boolean busy;
+
+        Lane(LaneKey key) {
+            this.key = key;
+        }
+    }
+
+    private static final class Delivery {
+        final SinkRecord record;
+        final TopicPartition partition;
+        final OutgoingRequest request;
+        final Lane lane;
+        int attempts;
+
+        Delivery(SinkRecord record, TopicPartition partition, OutgoingRequest request, Lane lane) {
+            this.record = record;
+            this.partition = partition;
+            this.request = request;
+            this.lane = lane;
+        }
+    }
+
+    private final CoapSender sender;
+    private final int window;
+    private final Ordering ordering;
+    private final DeliveryStats stats;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final OffsetTracker offsets = new OffsetTracker();
+    private final Map<LaneKey, Lane> lanes = new HashMap<>();
+    /** Undecided failures, keyed by identity of the failed delivery (or a record-only failure). */
+    private final Map<Object, Failure> failures = new LinkedHashMap<>();
+    private final Map<Failure, Delivery> failedDeliveries = new HashMap<>();
+    private int inFlight;
+    private int maxInFlightSeen;
+    private boolean closed;
+
+    public DeliveryPipeline(CoapSender sender, int window, Ordering ordering, DeliveryStats stats) {
+        this.sender = Objects.requireNonNull(sender, "sender");
+        if (window < 1) {
+            throw new IllegalArgumentException("window must be at least 1");
+        }
+        this.window = window;
+        this.ordering = Objects.requireNonNull(ordering, "ordering");
+        this.stats = Objects.requireNonNull(stats, "stats");
+    }
+
+    private static TopicPartition partitionOf(SinkRecord record) {
+        return new TopicPartition(record.topic(), record.kafkaPartition());
+    }
+
+    /** True when this record was accepted before: Connect redelivers a batch after a RetriableException. */
+    public boolean alreadyAccepted(SinkRecord record) {
+        lock.lock();
+        try {
+            return offsets.seen(partitionOf(record), record.kafkaOffset());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Accepts a record that needs no request (e.g. a skipped tombstone): it is done at once. */
+    public void acceptDone(SinkRecord record) {
+        lock.lock();
+        try {
+            TopicPartition tp = partitionOf(record);
+            offsets.accept(tp, record.kafkaOffset());
+            offsets.done(tp, record.kafkaOffset());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Accepts a record that cannot be sent (e.g. it could not be encoded): it waits for a decision. */
+    public void acceptFailed(SinkRecord record, String detail, Throwable cause) {
+        lock.lock();
+        try {
+            offsets.accept(partitionOf(record), record.kafkaOffset());
+            Failure failure = new Failure(record, null, false, 0, detail, cause);
+            failures.put(failure, failure);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Accepts a record for sending, waiting at most {@code maxWaitMillis} for room in the window.
+     *
+     * @return false, without accepting the record, when there was no room in time or when failures
+     *     wait for a decision while the window is full; the caller decides and calls again
+     */
+    public boolean submit(SinkRecord record, OutgoingRequest request, long maxWaitMillis) throws InterruptedException {
+        List<Delivery> toSend;
+        lock.lock();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMillis);
+            while (offsets.openTotal() >= window) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !failures.isEmpty() || closed) {
+                    return false;
+                }
+                changed.awaitNanos(left);
+            }
+            TopicPartition tp = partitionOf(record);
+            offsets.accept(tp, record.kafkaOffset());
+            LaneKey key = ordering == Ordering.PARTITION_RESOURCE ? new LaneKey(tp, request.resource()) : null;
+            Lane lane = key == null ? new Lane(null) : lanes.computeIfAbsent(key, Lane::new);
+            lane.queue.add(new Delivery(record, tp, request, lane));
+            toSend = nextToSend(lane);
+        } finally {
+            lock.unlock();
+        }
+        send(toSend);
+        return true;
+    }
+
+    /** Under the lock: marks the lane's head busy and returns it, if the lane may send now. */
+    private List<Delivery> nextToSend(Lane lane) {
+        if (lane.busy || lane.queue.isEmpty() || closed) {
+            return List.of();
+        }
+        lane.busy = true;
+        inFlight++;
+        maxInFlightSeen = Math.max(maxInFlightSeen, inFlight);
+        return List.of(lane.queue.peek());
+    }
+
+    private void send(List<Delivery> deliveries) {
+        for (Delivery d : deliveries) {
+            sender.send(d.request).whenComplete((result, error) -> completed(d,
+                    error != null ? SendResult.transientFailure(null, "sender failed: " + error) : result));
+        }
+    }
+
+    private void completed(Delivery d, SendResult result) {
+        List<Delivery> toSend = List.of();
+        lock.lock();
+        try {
+            inFlight--;
+            boolean current = offsets.isOpen(d.partition, d.record.kafkaOffset())
+                    && (d.lane.key == null || lanes.get(d.lane.key) == d.lane);
+            if (!current) {
+                return; // the partition was closed meanwhile; its records will be consumed again
+            }
+            if (result.delivered()) {
+                d.lane.queue.poll();
+                d.lane.busy = false;
+                offsets.done(d.partition, d.record.kafkaOffset());
+                stats.count(d.record.topic(), DeliveryStats.Event.DELIVERED);
+                removeIfIdle(d.lane);
+                toSend = nextToSend(d.lane);
+            } else {
+                boolean retriable = result.outcome() == SendResult.Outcome.TRANSIENT;
+                if (retriable) {
+                    d.attempts++;
+                }
+                // The lane stays busy: nothing behind this record is sent until the task decides.
+                Failure failure = new Failure(d.record, d.request, retriable, d.attempts, result.detail(), null);
+                failures.put(d, failure);
+                failedDeliveries.put(failure, d);
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        send(toSend);
+    }
+
+    private void removeIfIdle(Lane lane) {
+        if (lane.key != null && lane.queue.isEmpty() && !lane.busy) {
+            lanes.remove(lane.key);
+        }
+    }
+
+    /** The failures waiting for a decision, oldest first. */
+    public List<Failure> failures() {
+        lock.lock();
+        try {
+            return new ArrayList<>(failures.values());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The record is done without delivery (reported to the dead-letter queue or skipped by policy). */
+    public void drop(Failure failure) {
+        List<Delivery> toSend = List.of();
+        lock.lock();
+        try {
+            Delivery d = failedDeliveries.remove(failure);
+            if (d == null) {
+                failures.remove(failure);
+                offsets.done(partitionOf(failure.record()), failure.record().kafkaOffset());
+            } else {
+                failures.remove(d);
+                offsets.done(d.partition, d.record.kafkaOffset());
+                d.lane.queue.poll();
+                d.lane.busy = false;
+                removeIfIdle(d.lane);
+                toSend = nextToSend(d.lane);
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        send(toSend);
+    }
+
+    /** Sends the failed record again; the records behind it in its lane follow once it is delivered. */
+    public void resend(Failure failure) {
+        Delivery d;
+        lock.lock();
+        try {
+            d = failedDeliveries.remove(failure);
+            if (d == null) {
+                throw new IllegalArgumentException("only a failed request can be sent again: " + failure.describe());
+            }
+            failures.remove(d);
+            inFlight++;
+            maxInFlightSeen = Math.max(maxInFlightSeen, inFlight);
+            stats.count(d.record.topic(), DeliveryStats.Event.RETRIED);
+        } finally {
+            lock.unlock();
+        }
+        send(List.of(d));
+    }
+
+    /** Per partition, the offset up to which every record is done: what may be committed. */
+    public Map<TopicPartition, OffsetAndMetadata> committable() {
+        lock.lock();
+        try {
+            return offsets.committable();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Forgets partitions that were revoked: their open records will be consumed again by their new owner. */
+    public void forget(Collection<TopicPartition> partitions) {
+        lock.lock();
+        try {
+            for (TopicPartition tp : partitions) {
+                offsets.forget(tp);
+                lanes.keySet().removeIf(k -> k.partition().equals(tp));
+                for (Iterator<Map.Entry<Object, Failure>> it = failures.entrySet().iterator(); it.hasNext(); ) {
+                    Failure f = it.next().getValue();
+                    if (partitionOf(f.record()).equals(tp)) {
+                        failedDeliveries.remove(f);
+                        it.remove();
+                    }
+                }
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Records accepted and not yet done. */
+    public int pending() {
+        lock.lock();
+        try {
+            return offsets.openTotal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Requests on the wire right now. */
+    public int inFlight() {
+        lock.lock();
+        try {
+            return inFlight;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The most requests that were on the wire at once since the pipeline started. */
+    public int maxInFlightSeen() {
+        lock.lock();
+        try {
+            return maxInFlightSeen;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until nothing is pending or a failure needs a decision, at most {@code maxWaitMillis}. */
+    public boolean awaitIdle(long maxWaitMillis) throws InterruptedException {
+        lock.lock();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMillis);
+            while (offsets.openTotal() > failures.size()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                changed.awaitNanos(left);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.github.coapsink.delivery;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counts per topic of what happened to records: thread-safe, read by the progress log. */
+public final class DeliveryStats {
+
+    /** What can happen to a record. */
+    public enum Event { DELIVERED, SKIPPED, RETRIED, FAILED, REPORTED }
+
+    private final Map<String, Map<Event, LongAdder>> byTopic = new ConcurrentHashMap<>();
+
+    public void count(String topic, Event event) {
+        byTopic.computeIfAbsent(topic, t -> {
+            Map<Event, LongAdder> m = new ConcurrentHashMap<>();
+            for (Event e : Event.values()) {
+                m.put(e, new LongAdder());
+            }
+            return m;
+        }).get(event).increment();
+    }
+
+    public long total(Event event) {
+        return byTopic.values().stream().mapToLong(m -> m.get(event).sum()).sum();
+    }
+
+    public long get(String topic, Event event) {
+        Map<Event, LongAdder> m = byTopic.get(topic);
+        return m == null ? 0 : m.get(event).sum();
+    }
+
+    /** A snapshot, topics sorted by name. */
+    public Map<String, Map<Event, Long>> snapshot() {
+        Map<String, Map<Event, Long>> out = new TreeMap<>();
+        byTopic.forEach((topic, m) -> {
+            Map<Event, Long> counts = new TreeMap<>();
+            m.forEach((e, adder) -> counts.put(e, adder.sum()));
+            out.put(topic, counts);
+        });
+        return out;
+    }
+}

@@ -1,0 +1,44 @@
+package io.github.coapsink.delivery;
+
+import io.github.coapsink.config.RequestMethod;
+import io.github.coapsink.config.TombstonePolicy;
+import io.github.coapsink.encode.EncodingException;
+import io.github.coapsink.encode.RecordEncoder;
+import io.github.coapsink.kcql.Route;
+import io.github.coapsink.send.OutgoingRequest;
+import org.apache.kafka.connect.sink.SinkRecord;
+
+/** Turns a routed record into the CoAP request that carries it. */
+public final class RequestFactory {
+
+    private static final byte[] NO_PAYLOAD = new byte[0];
+
+    private final RecordEncoder encoder;
+    private final OutgoingRequest.Method method;
+    private final boolean confirmable;
+    private final TombstonePolicy tombstones;
+
+    public RequestFactory(RecordEncoder encoder, RequestMethod method, boolean confirmable, TombstonePolicy tombstones) {
+        this.encoder = encoder;
+        this.method = method == RequestMethod.POST ? OutgoingRequest.Method.POST : OutgoingRequest.Method.PUT;
+        this.confirmable = confirmable;
+        this.tombstones = tombstones;
+    }
+
+    /**
+     * @return the request, or null when the record is a tombstone to skip
+     * @throws EncodingException when the record cannot be sent (a bad record: error policy or dead-letter queue)
+     */
+    public OutgoingRequest build(SinkRecord record, Route route) {
+        if (record.value() == null) {
+            return switch (tombstones) {
+                case SKIP -> null;
+                case DELETE -> new OutgoingRequest(route.resource(), OutgoingRequest.Method.DELETE, NO_PAYLOAD, confirmable);
+                case FAIL -> throw new EncodingException("the record value is null (a tombstone); set "
+                        + "connect.coap.tombstone.policy=SKIP to skip tombstones or DELETE to delete the resource");
+            };
+        }
+        byte[] payload = encoder.encode(record.valueSchema(), record.value(), route.projection());
+        return new OutgoingRequest(route.resource(), method, payload, confirmable);
+    }
+}

@@ -1,0 +1,55 @@
+package io.github.coapsink.send;
+
+import io.github.coapsink.config.CoapSinkConfig;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.config.ConfigException;
+import org.eclipse.californium.core.config.CoapConfig;
+import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.elements.Connector;
+import org.eclipse.californium.elements.UDPConnector;
+import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.elements.config.UdpConfig;
+import org.eclipse.californium.scandium.config.DtlsConfig;
+
+/**
+ * The one place that builds Californium endpoints for the sink: its own {@link Configuration} per
+ * endpoint (never the JVM-global, file-writing standard one) and a UDP or DTLS connector.
+ */
+public final class EndpointFactory {
+
+    /** Large enough for block-wise bodies of the biggest records we accept. */
+    static final int MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+    private EndpointFactory() {
+    }
+
+    public static Configuration californiumConfiguration(CoapSinkConfig config) {
+        Configuration c = new Configuration(CoapConfig.DEFINITIONS, UdpConfig.DEFINITIONS, DtlsConfig.DEFINITIONS);
+        c.set(CoapConfig.ACK_TIMEOUT, (int) config.ackTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        c.set(CoapConfig.MAX_RETRANSMIT, config.maxRetransmit());
+        c.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, MAX_BODY_BYTES);
+        return c;
+    }
+
+    public static InetSocketAddress bindAddress(CoapSinkConfig config) {
+        String host = config.bindHost();
+        return host.isEmpty() ? new InetSocketAddress(config.bindPort()) : new InetSocketAddress(host, config.bindPort());
+    }
+
+    static CoapEndpoint create(CoapSinkConfig config, Configuration californium) {
+        InetSocketAddress bind = bindAddress(config);
+        if (bind.isUnresolved()) {
+            throw new ConfigException(CoapSinkConfig.HOST, config.bindHost(),
+                    "cannot be resolved to a local address; leave it empty to bind every local address");
+        }
+        Connector connector = config.secure()
+                ? DtlsConnectors.create(config, californium, bind)
+                : new UDPConnector(bind, californium);
+        return new CoapEndpoint.Builder()
+                .setConfiguration(californium)
+                .setConnector(connector)
+                .setLoggingTag("coap-sink")
+                .build();
+    }
+}

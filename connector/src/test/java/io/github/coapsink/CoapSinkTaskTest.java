@@ -1,0 +1,244 @@
+package io.github.coapsink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.coapsink.config.CoapSinkConfig;
+import io.github.coapsink.send.OutgoingRequest;
+import io.github.coapsink.send.SendResult;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTaskContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The task against a sender whose answers the test controls; the end-to-end tests use real parts. */
+class CoapSinkTaskTest {
+
+    private static final TopicPartition TP = new TopicPartition("coap_topic", 0);
+
+    static final class FakeContext implements SinkTaskContext {
+        long timeout = -1;
+        final List<SinkRecord> reported = new ArrayList<>();
+        final List<Throwable> reportedErrors = new ArrayList<>();
+        boolean withReporter;
+
+        @Override
+        public Map<String, String> configs() {
+            return Map.of();
+        }
+
+        @Override
+        public void offset(Map<TopicPartition, Long> offsets) {
+        }
+
+        @Override
+        public void offset(TopicPartition tp, long offset) {
+        }
+
+        @Override
+        public void timeout(long timeoutMs) {
+            timeout = timeoutMs;
+        }
+
+        @Override
+        public Set<TopicPartition> assignment() {
+            return Set.of(TP);
+        }
+
+        @Override
+        public void pause(TopicPartition... partitions) {
+        }
+
+        @Override
+        public void resume(TopicPartition... partitions) {
+        }
+
+        @Override
+        public void requestCommit() {
+        }
+
+        @Override
+        public org.apache.kafka.common.metrics.PluginMetrics pluginMetrics() {
+            return null;
+        }
+
+        @Override
+        public ErrantRecordReporter errantRecordReporter() {
+            if (!withReporter) {
+                return null;
+            }
+            return (record, error) -> {
+                reported.add(record);
+                reportedErrors.add(error);
+                Future<Void> done = CompletableFuture.completedFuture(null);
+                return done;
+            };
+        }
+    }
+
+    private final ManualSender sender = new ManualSender();
+    private final FakeContext context = new FakeContext();
+    private CoapSinkTask task;
+
+    private CoapSinkTask start(Map<String, String> overrides) {
+        Map<String, String> props = new HashMap<>();
+        props.put(CoapSinkConfig.URI, "coap://127.0.0.1:5683");
+        props.put(CoapSinkConfig.KCQL, "INSERT INTO unsecure SELECT * FROM coap_topic");
+        props.put("topics", "coap_topic");
+        props.putAll(overrides);
+        task = new CoapSinkTask(config -> sender);
+        task.initialize(context);
+        task.start(props);
+        return task;
+    }
+
+    @AfterEach
+    void stop() {
+        if (task != null) {
+            task.stop();
+        }
+    }
+
+    private static SinkRecord record(long offset, Object value) {
+        return new SinkRecord("coap_topic", 0, null, null, value == null ? null : Schema.STRING_SCHEMA, value, offset);
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> committed() {
+        return task.preCommit(Map.of(TP, new OffsetAndMetadata(0)));
+    }
+
+    @Test
+    void putHandsRecordsOverAndCommitsOnlyWhatTheServerAcknowledged() {
+        start(Map.of());
+        task.put(List.of(record(0, "{\"a\":1}"), record(1, "{\"a\":2}")));
+        assertThat(sender.sent()).hasSize(1);
+        OutgoingRequest first = sender.sent().get(0).request();
+        assertThat(first.resource()).isEqualTo("unsecure");
+        assertThat(first.method()).isEqualTo(OutgoingRequest.Method.PUT);
+        assertThat(first.confirmable()).isTrue();
+        assertThat(committed()).containsEntry(TP, new OffsetAndMetadata(0));
+        assertThat(context.timeout).as("asks Connect to come back soon while records are in flight").isPositive();
+
+        sender.sent().get(0).result().complete(SendResult.delivered("2.04"));
+        assertThat(committed()).containsEntry(TP, new OffsetAndMetadata(1));
+        sender.sent().get(1).result().complete(SendResult.delivered("2.04"));
+        assertThat(committed()).containsEntry(TP, new OffsetAndMetadata(2));
+    }
+
+    @Test
+    void throwFailsTheTaskWithTheCauseAndCommitsNothingPastIt() {
+        start(Map.of(CoapSinkConfig.ERROR_POLICY, "THROW"));
+        task.put(List.of(record(0, "{}")));
+        sender.sent().get(0).result().complete(SendResult.permanent("4.04", "PUT 127.0.0.1:5683/unsecure answered 4.04 NOT_FOUND"));
+        assertThatThrownBy(() -> task.put(List.of())).isInstanceOf(ConnectException.class)
+                .hasMessageContaining("coap_topic-0@0").hasMessageContaining("4.04 NOT_FOUND")
+                .hasMessageContaining("error policy THROW");
+        assertThat(committed()).containsEntry(TP, new OffsetAndMetadata(0));
+    }
+
+    @Test
+    void noopSkipsAndGoesOn() {
+        start(Map.of(CoapSinkConfig.ERROR_POLICY, "NOOP"));
+        task.put(List.of(record(0, "{}"), record(1, "{}")));
+        sender.sent().get(0).result().complete(SendResult.permanent("4.04", "4.04 NOT_FOUND"));
+        task.put(List.of());
+        assertThat(sender.sent()).hasSize(2);
+        sender.sent().get(1).result().complete(SendResult.delivered("2.04"));
+        assertThat(committed()).containsEntry(TP, new OffsetAndMetadata(2));
+        assertThat(task.stats().total(io.github.coapsink.delivery.DeliveryStats.Event.FAILED)).isEqualTo(1);
+    }
+
+    @Test
+    void retryBacksOffThroughConnectAndSendsAgain() {
+        start(Map.of(CoapSinkConfig.ERROR_POLICY, "RETRY", CoapSinkConfig.RETRY_INTERVAL, "0",
+                CoapSinkConfig.MAX_RETRIES, "2"));
+        task.put(List.of(record(0, "{}")));
+        sender.sent().get(0).result().complete(SendResult.transientFailure("5.03", "5.03 SERVICE_UNAVAILABLE"));
+        task.put(List.of(record(1, "{}")));
+        assertThat(sender.sent()).hasSize(2);
+        assertThat(sender.sent().get(1).payload()).isEqualTo("{}");
+        sender.sent().get(1).result().complete(SendResult.transientFailure("5.03", "again"));
+        task.put(List.of());
+        sender.sent().get(2).result().complete(SendResult.transientFailure("5.03", "third"));
+        assertThatThrownBy(() -> task.put(List.of())).isInstanceOf(ConnectException.class)
+                .hasMessageContaining("after 2 retries");
+    }
+
+    @Test
+    void retryWithAnIntervalThrowsRetriableAndSetsTheTimeout() {
+        start(Map.of(CoapSinkConfig.ERROR_POLICY, "RETRY", CoapSinkConfig.RETRY_INTERVAL, "60000"));
+        task.put(List.of(record(0, "{}")));
+        sender.sent().get(0).result().complete(SendResult.transientFailure(null, "timed out"));
+        assertThatThrownBy(() -> task.put(List.of(record(1, "{}")))).isInstanceOf(RetriableException.class)
+                .hasMessageContaining("Backing off");
+        assertThat(context.timeout).isBetween(1L, 60_000L);
+        assertThat(sender.sent()).as("nothing sent while backing off").hasSize(1);
+        assertThat(committed()).containsEntry(TP, new OffsetAndMetadata(0));
+    }
+
+    @Test
+    void reporterTakesPermanentFailuresWhateverThePolicy() {
+        context.withReporter = true;
+        start(Map.of(CoapSinkConfig.ERROR_POLICY, "THROW"));
+        task.put(List.of(record(0, "{}"), record(1, "not json")));
+        sender.sent().get(0).result().complete(SendResult.permanent("4.04", "4.04 NOT_FOUND"));
+        task.put(List.of());
+        assertThat(context.reported).extracting(SinkRecord::kafkaOffset).containsExactlyInAnyOrder(0L, 1L);
+        assertThat(committed()).containsEntry(TP, new OffsetAndMetadata(2));
+    }
+
+    @Test
+    void tombstonesFollowTheirPolicy() {
+        start(Map.of(CoapSinkConfig.TOMBSTONE_POLICY, "DELETE"));
+        task.put(List.of(record(0, null)));
+        assertThat(sender.sent().get(0).request().method()).isEqualTo(OutgoingRequest.Method.DELETE);
+        assertThat(sender.sent().get(0).request().payload()).isEmpty();
+    }
+
+    @Test
+    void skippedTombstonesAreCommitted() {
+        start(Map.of());
+        task.put(List.of(record(0, null)));
+        assertThat(sender.sent()).isEmpty();
+        assertThat(committed()).containsEntry(TP, new OffsetAndMetadata(1));
+    }
+
+    @Test
+    void aTopicWithoutARouteFailsClearly() {
+        start(Map.of());
+        SinkRecord stray = new SinkRecord("other", 0, null, null, null, "{}", 0);
+        assertThatThrownBy(() -> task.put(List.of(stray))).isInstanceOf(ConnectException.class)
+                .hasMessageContaining("'other'").hasMessageContaining("connect.coap.kcql");
+    }
+
+    @Test
+    void redeliveredBatchIsNotSentTwice() {
+        start(Map.of());
+        List<SinkRecord> batch = List.of(record(0, "{}"), record(1, "{}"));
+        task.put(batch);
+        task.put(batch);
+        sender.completeAll(SendResult.delivered("2.04"));
+        assertThat(sender.sent()).hasSize(2);
+    }
+
+    @Test
+    void stopClosesTheSender() {
+        start(Map.of());
+        task.stop();
+        assertThat(sender.closed).isTrue();
+        task = null;
+    }
+}

@@ -1,0 +1,48 @@
+package io.github.coapsink;
+
+import io.github.coapsink.send.CoapSender;
+import io.github.coapsink.send.OutgoingRequest;
+import io.github.coapsink.send.SendResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/** A sender whose requests complete only when the test says so: for unit tests of the pipeline and task. */
+public final class ManualSender implements CoapSender {
+
+    public record Sent(OutgoingRequest request, CompletableFuture<SendResult> result) {
+        public String payload() {
+            return new String(request.payload());
+        }
+    }
+
+    private final List<Sent> sent = new ArrayList<>();
+    public volatile boolean closed;
+
+    @Override
+    public synchronized CompletionStage<SendResult> send(OutgoingRequest request) {
+        CompletableFuture<SendResult> f = new CompletableFuture<>();
+        sent.add(new Sent(request, f));
+        return f;
+    }
+
+    public synchronized List<Sent> sent() {
+        return new ArrayList<>(sent);
+    }
+
+    public synchronized List<Sent> open() {
+        return sent.stream().filter(s -> !s.result().isDone()).toList();
+    }
+
+    public void completeAll(SendResult result) {
+        for (Sent s : open()) {
+            s.result().complete(result);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+}

@@ -1,0 +1,162 @@
+package io.github.coapsink.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.coapsink.config.Ordering;
+import io.github.coapsink.ManualSender;
+import io.github.coapsink.send.OutgoingRequest;
+import io.github.coapsink.send.SendResult;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+class DeliveryPipelineTest {
+
+    private static final TopicPartition TP0 = new TopicPartition("t", 0);
+    private static final TopicPartition TP1 = new TopicPartition("t", 1);
+
+    private final ManualSender sender = new ManualSender();
+    private final DeliveryStats stats = new DeliveryStats();
+
+    private static SinkRecord record(int partition, long offset) {
+        return new SinkRecord("t", partition, null, null, null, "v" + offset, offset);
+    }
+
+    private static OutgoingRequest request(String resource, long offset) {
+        return new OutgoingRequest(resource, OutgoingRequest.Method.PUT, ("v" + offset).getBytes(), true);
+    }
+
+    private static boolean submit(DeliveryPipeline p, int partition, long offset, String resource) throws InterruptedException {
+        return p.submit(record(partition, offset), request(resource, offset), 0);
+    }
+
+    @Test
+    void sameLaneIsSentOneAfterTheOtherAndOtherLanesInParallel() throws Exception {
+        DeliveryPipeline p = new DeliveryPipeline(sender, 100, Ordering.PARTITION_RESOURCE, stats);
+        submit(p, 0, 0, "a");
+        submit(p, 0, 1, "a");
+        submit(p, 0, 2, "b");
+        submit(p, 1, 0, "a");
+        assertThat(sender.sent()).extracting(ManualSender.Sent::payload).containsExactly("v0", "v2", "v0");
+        sender.sent().get(0).result().complete(SendResult.delivered("2.04"));
+        assertThat(sender.sent()).extracting(ManualSender.Sent::payload).containsExactly("v0", "v2", "v0", "v1");
+        assertThat(p.inFlight()).isEqualTo(3);
+    }
+
+    @Test
+    void unorderedSendsEverythingAtOnce() throws Exception {
+        DeliveryPipeline p = new DeliveryPipeline(sender, 100, Ordering.NONE, stats);
+        for (int i = 0; i < 5; i++) {
+            submit(p, 0, i, "a");
+        }
+        assertThat(sender.open()).hasSize(5);
+        assertThat(p.maxInFlightSeen()).isEqualTo(5);
+    }
+
+    @Test
+    void windowBoundsAcceptedRecords() throws Exception {
+        DeliveryPipeline p = new DeliveryPipeline(sender, 2, Ordering.NONE, stats);
+        assertThat(submit(p, 0, 0, "a")).isTrue();
+        assertThat(submit(p, 0, 1, "a")).isTrue();
+        assertThat(p.submit(record(0, 2), request("a", 2), 20)).isFalse();
+        assertThat(p.pending()).isEqualTo(2);
+        sender.sent().get(1).result().complete(SendResult.delivered("2.04"));
+        assertThat(submit(p, 0, 2, "a")).isTrue();
+        assertThat(p.maxInFlightSeen()).isEqualTo(2);
+    }
+
+    @Test
+    void committableOffsetStopsAtTheOldestOpenRecord() throws Exception {
+        DeliveryPipeline p = new DeliveryPipeline(sender, 100, Ordering.NONE, stats);
+        for (int i = 0; i < 4; i++) {
+            submit(p, 0, 10 + i, "a");
+        }
+        assertThat(p.committable()).containsEntry(TP0, new OffsetAndMetadata(10));
+        sender.sent().get(1).result().complete(SendResult.delivered("2.04"));
+        sender.sent().get(2).result().complete(SendResult.delivered("2.04"));
+        assertThat(p.committable()).containsEntry(TP0, new OffsetAndMetadata(10));
+        sender.sent().get(0).result().complete(SendResult.delivered("2.04"));
+        assertThat(p.committable()).containsEntry(TP0, new OffsetAndMetadata(13));
+        sender.sent().get(3).result().complete(SendResult.delivered("2.04"));
+        assertThat(p.committable()).containsEntry(TP0, new OffsetAndMetadata(14));
+        assertThat(stats.total(DeliveryStats.Event.DELIVERED)).isEqualTo(4);
+    }
+
+    @Test
+    void aFailureStopsItsLaneUntilDroppedOrResent() throws Exception {
+        DeliveryPipeline p = new DeliveryPipeline(sender, 100, Ordering.PARTITION_RESOURCE, stats);
+        submit(p, 0, 0, "a");
+        submit(p, 0, 1, "a");
+        sender.sent().get(0).result().complete(SendResult.transientFailure("5.03", "5.03 SERVICE_UNAVAILABLE"));
+        List<Failure> failures = p.failures();
+        assertThat(failures).hasSize(1);
+        assertThat(failures.get(0).retriable()).isTrue();
+        assertThat(failures.get(0).attempts()).isEqualTo(1);
+        assertThat(sender.sent()).hasSize(1);
+        assertThat(p.committable()).containsEntry(TP0, new OffsetAndMetadata(0));
+
+        p.resend(failures.get(0));
+        assertThat(sender.sent()).extracting(ManualSender.Sent::payload).containsExactly("v0", "v0");
+        sender.sent().get(1).result().complete(SendResult.transientFailure("5.03", "again"));
+        assertThat(p.failures().get(0).attempts()).isEqualTo(2);
+
+        p.drop(p.failures().get(0));
+        assertThat(p.failures()).isEmpty();
+        assertThat(sender.sent()).extracting(ManualSender.Sent::payload).containsExactly("v0", "v0", "v1");
+        assertThat(p.committable()).containsEntry(TP0, new OffsetAndMetadata(1));
+        assertThat(stats.total(DeliveryStats.Event.RETRIED)).isEqualTo(1);
+    }
+
+    @Test
+    @Timeout(30)
+    void windowFullWithAFailureReturnsAtOnce() throws Exception {
+        DeliveryPipeline p = new DeliveryPipeline(sender, 1, Ordering.NONE, stats);
+        submit(p, 0, 0, "a");
+        sender.sent().get(0).result().complete(SendResult.permanent("4.04", "4.04 NOT_FOUND"));
+        assertThat(p.submit(record(0, 1), request("a", 1), 600_000)).isFalse();
+        assertThat(p.failures().get(0).retriable()).isFalse();
+    }
+
+    @Test
+    void recordsThatNeedNoRequestAreDoneOrWaitForADecision() throws Exception {
+        DeliveryPipeline p = new DeliveryPipeline(sender, 100, Ordering.PARTITION_RESOURCE, stats);
+        p.acceptDone(record(0, 0));
+        assertThat(p.committable()).containsEntry(TP0, new OffsetAndMetadata(1));
+        p.acceptFailed(record(0, 1), "not JSON", null);
+        assertThat(p.committable()).containsEntry(TP0, new OffsetAndMetadata(1));
+        Failure f = p.failures().get(0);
+        assertThat(f.request()).isNull();
+        assertThatThrownBy(() -> p.resend(f)).isInstanceOf(IllegalArgumentException.class);
+        p.drop(f);
+        assertThat(p.committable()).containsEntry(TP0, new OffsetAndMetadata(2));
+    }
+
+    @Test
+    void redeliveredRecordsAreRecognised() throws Exception {
+        DeliveryPipeline p = new DeliveryPipeline(sender, 100, Ordering.NONE, stats);
+        submit(p, 0, 5, "a");
+        assertThat(p.alreadyAccepted(record(0, 5))).isTrue();
+        assertThat(p.alreadyAccepted(record(0, 4))).isTrue();
+        assertThat(p.alreadyAccepted(record(0, 6))).isFalse();
+        assertThat(p.alreadyAccepted(record(1, 0))).isFalse();
+    }
+
+    @Test
+    void forgottenPartitionsAreNotCommittedAndLateAnswersIgnored() throws Exception {
+        DeliveryPipeline p = new DeliveryPipeline(sender, 100, Ordering.PARTITION_RESOURCE, stats);
+        submit(p, 0, 0, "a");
+        submit(p, 1, 0, "a");
+        p.forget(List.of(TP0));
+        assertThat(p.pending()).isEqualTo(1);
+        sender.sent().get(0).result().complete(SendResult.delivered("2.04"));
+        Map<TopicPartition, OffsetAndMetadata> committable = p.committable();
+        assertThat(committable).doesNotContainKey(TP0).containsEntry(TP1, new OffsetAndMetadata(0));
+        assertThat(p.alreadyAccepted(record(0, 0))).isFalse();
+        assertThat(p.inFlight()).isEqualTo(1);
+    }
+}

@@ -1,0 +1,175 @@
+package io.github.coapsink.send;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.coapsink.config.CoapSinkConfig;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.californium.core.CoapResource;
+import org.eclipse.californium.core.CoapServer;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.MediaTypeRegistry;
+import org.eclipse.californium.core.coap.Request;
+import org.eclipse.californium.core.config.CoapConfig;
+import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.core.server.resources.CoapExchange;
+import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.elements.config.UdpConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The sender against a real Californium server on loopback. */
+class CaliforniumSenderTest {
+
+    private final List<Request> received = new CopyOnWriteArrayList<>();
+    private CoapServer server;
+    private int port;
+    private CaliforniumSender sender;
+
+    private final class Recording extends CoapResource {
+        private final ResponseCode answer;
+
+        Recording(String name, ResponseCode answer) {
+            super(name);
+            this.answer = answer;
+        }
+
+        @Override
+        public void handlePUT(CoapExchange exchange) {
+            received.add(exchange.advanced().getRequest());
+            exchange.respond(answer);
+        }
+
+        @Override
+        public void handlePOST(CoapExchange exchange) {
+            received.add(exchange.advanced().getRequest());
+            exchange.respond(ResponseCode.CREATED);
+        }
+
+        @Override
+        public void handleDELETE(CoapExchange exchange) {
+            received.add(exchange.advanced().getRequest());
+            exchange.respond(ResponseCode.DELETED);
+        }
+    }
+
+    @BeforeEach
+    void startServer() {
+        Configuration config = new Configuration(CoapConfig.DEFINITIONS, UdpConfig.DEFINITIONS);
+        server = new CoapServer(config);
+        server.addEndpoint(new CoapEndpoint.Builder().setConfiguration(config)
+                .setInetSocketAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).build());
+        CoapResource api = new CoapResource("api");
+        CoapResource sensors = new Recording("sensors", ResponseCode.CHANGED);
+        sensors.add(new Recording("room 1", ResponseCode.CHANGED));
+        api.add(sensors);
+        server.add(api, new Recording("ok", ResponseCode.CHANGED), new Recording("busy", ResponseCode.SERVICE_UNAVAILABLE),
+                new Recording("bad", ResponseCode.BAD_REQUEST));
+        server.start();
+        port = server.getEndpoints().get(0).getAddress().getPort();
+    }
+
+    @AfterEach
+    void stop() {
+        if (sender != null) {
+            sender.close();
+        }
+        server.destroy();
+    }
+
+    private CaliforniumSender sender(String uri, Map<String, String> extra) {
+        Map<String, String> props = new HashMap<>();
+        props.put(CoapSinkConfig.URI, uri);
+        props.put(CoapSinkConfig.KCQL, "INSERT INTO ok SELECT * FROM t");
+        props.put(CoapSinkConfig.HOST, "127.0.0.1");
+        props.putAll(extra);
+        sender = CaliforniumSender.start(new CoapSinkConfig(props));
+        return sender;
+    }
+
+    private static SendResult await(java.util.concurrent.CompletionStage<SendResult> stage) throws Exception {
+        return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void putIsDeliveredAsJsonWithContentFormat50() throws Exception {
+        sender("coap://127.0.0.1:" + port, Map.of());
+        SendResult result = await(sender.send(new OutgoingRequest("ok", OutgoingRequest.Method.PUT,
+                "{\"a\":1}".getBytes(), true)));
+        assertThat(result.outcome()).isEqualTo(SendResult.Outcome.DELIVERED);
+        assertThat(result.responseCode()).isEqualTo("2.04");
+        assertThat(received).hasSize(1);
+        Request r = received.get(0);
+        assertThat(r.getPayloadString()).isEqualTo("{\"a\":1}");
+        assertThat(r.getOptions().getContentFormat()).isEqualTo(MediaTypeRegistry.APPLICATION_JSON);
+        assertThat(r.isConfirmable()).isTrue();
+        assertThat(sender.localAddress().getAddress().isLoopbackAddress()).isTrue();
+    }
+
+    @Test
+    void basePathAndMultiSegmentResourcesWithSpaces() throws Exception {
+        sender("coap://127.0.0.1:" + port + "/api/", Map.of());
+        assertThat(await(sender.send(new OutgoingRequest("sensors/room 1", OutgoingRequest.Method.POST,
+                "{}".getBytes(), true))).responseCode()).isEqualTo("2.01");
+        assertThat(received.get(0).getOptions().getUriPath()).containsExactly("api", "sensors", "room 1");
+    }
+
+    @Test
+    void clientErrorsArePermanentServerErrorsTransient() throws Exception {
+        sender("coap://127.0.0.1:" + port, Map.of());
+        SendResult bad = await(sender.send(new OutgoingRequest("bad", OutgoingRequest.Method.PUT, "{}".getBytes(), true)));
+        assertThat(bad.outcome()).isEqualTo(SendResult.Outcome.PERMANENT);
+        assertThat(bad.detail()).contains("4.00").contains("/bad");
+        SendResult missing = await(sender.send(new OutgoingRequest("nope", OutgoingRequest.Method.PUT, "{}".getBytes(), true)));
+        assertThat(missing.outcome()).isEqualTo(SendResult.Outcome.PERMANENT);
+        assertThat(missing.responseCode()).isEqualTo("4.04");
+        SendResult busy = await(sender.send(new OutgoingRequest("busy", OutgoingRequest.Method.PUT, "{}".getBytes(), true)));
+        assertThat(busy.outcome()).isEqualTo(SendResult.Outcome.TRANSIENT);
+        assertThat(busy.responseCode()).isEqualTo("5.03");
+    }
+
+    @Test
+    void silentServerIsATransientTimeout() throws Exception {
+        try (DatagramSocket silent = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            sender("coap://127.0.0.1:" + silent.getLocalPort(), Map.of(CoapSinkConfig.REQUEST_TIMEOUT_MS, "500",
+                    CoapSinkConfig.ACK_TIMEOUT_MS, "100"));
+            SendResult result = await(sender.send(new OutgoingRequest("ok", OutgoingRequest.Method.PUT, "{}".getBytes(), true)));
+            assertThat(result.outcome()).isEqualTo(SendResult.Outcome.TRANSIENT);
+            assertThat(result.detail()).contains("127.0.0.1:" + silent.getLocalPort());
+        }
+    }
+
+    @Test
+    void nonConfirmableCountsAsDeliveredOnceSent() throws Exception {
+        sender("coap://127.0.0.1:" + port, Map.of());
+        SendResult result = await(sender.send(new OutgoingRequest("ok", OutgoingRequest.Method.PUT, "{}".getBytes(), false)));
+        assertThat(result.outcome()).isEqualTo(SendResult.Outcome.DELIVERED);
+        org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> received.size() == 1);
+        assertThat(received.get(0).isConfirmable()).isFalse();
+    }
+
+    @Test
+    void deleteCarriesNoPayload() throws Exception {
+        sender("coap://127.0.0.1:" + port, Map.of());
+        SendResult result = await(sender.send(new OutgoingRequest("ok", OutgoingRequest.Method.DELETE, new byte[0], true)));
+        assertThat(result.responseCode()).isEqualTo("2.02");
+        assertThat(received.get(0).getPayloadSize()).isZero();
+    }
+
+    @Test
+    void closeCompletesWhatIsInFlight() throws Exception {
+        try (DatagramSocket silent = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            sender("coap://127.0.0.1:" + silent.getLocalPort(), Map.of());
+            var stage = sender.send(new OutgoingRequest("ok", OutgoingRequest.Method.PUT, "{}".getBytes(), true));
+            sender.close();
+            assertThat(await(stage).outcome()).isEqualTo(SendResult.Outcome.TRANSIENT);
+        }
+    }
+}

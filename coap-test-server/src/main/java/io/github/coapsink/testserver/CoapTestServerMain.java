@@ -111,35 +111,35 @@ public final class CoapTestServerMain {
         boolean quiet = false;
         List<String> respondWith = new ArrayList<>();
         try {
-        for (int i = 0; i < args.length; i++) {
-            String option = args[i];
-            switch (option) {
-                case "--help", "-h" -> throw new CliException(USAGE, 0);
-                case "--quiet", "-q" -> quiet = true;
-                case "--host" -> builder.host(value(args, ++i, option));
-                case "--port" -> builder.port(intValue(args, ++i, option));
-                case "--dtls-port" -> builder.dtlsPort(intValue(args, ++i, option));
-                case "--psk-identity" -> pskIdentity = value(args, ++i, option);
-                case "--psk-secret" -> pskSecret = value(args, ++i, option);
-                case "--cert" -> cert = value(args, ++i, option);
-                case "--key" -> key = value(args, ++i, option);
-                case "--history" -> builder.history(intValue(args, ++i, option));
-                case "--unavailable-seconds" -> unavailableSeconds = intValue(args, ++i, option);
-                case "--drop-ratio" -> dropRatio = doubleValue(args, ++i, option);
-                case "--seed" -> {
-                    String v = value(args, ++i, option);
-                    try {
-                        seed = Long.parseLong(v);
-                    } catch (NumberFormatException e) {
-                        throw new CliException("--seed needs an integer: " + v, 2);
+            for (int i = 0; i < args.length; i++) {
+                String option = args[i];
+                switch (option) {
+                    case "--help", "-h" -> throw new CliException(USAGE, 0);
+                    case "--quiet", "-q" -> quiet = true;
+                    case "--host" -> builder.host(value(args, ++i, option));
+                    case "--port" -> builder.port(intValue(args, ++i, option));
+                    case "--dtls-port" -> builder.dtlsPort(intValue(args, ++i, option));
+                    case "--psk-identity" -> pskIdentity = value(args, ++i, option);
+                    case "--psk-secret" -> pskSecret = value(args, ++i, option);
+                    case "--cert" -> cert = value(args, ++i, option);
+                    case "--key" -> key = value(args, ++i, option);
+                    case "--history" -> builder.history(intValue(args, ++i, option));
+                    case "--unavailable-seconds" -> unavailableSeconds = intValue(args, ++i, option);
+                    case "--drop-ratio" -> dropRatio = doubleValue(args, ++i, option);
+                    case "--seed" -> {
+                        String v = value(args, ++i, option);
+                        try {
+                            seed = Long.parseLong(v);
+                        } catch (NumberFormatException e) {
+                            throw new CliException("--seed needs an integer: " + v, 2);
+                        }
                     }
+                    case "--response-delay-ms" -> delayMs = intValue(args, ++i, option);
+                    case "--respond-with" -> respondWith.add(value(args, ++i, option));
+                    default -> throw new CliException("unknown option: " + option + System.lineSeparator()
+                            + "try --help", 2);
                 }
-                case "--response-delay-ms" -> delayMs = intValue(args, ++i, option);
-                case "--respond-with" -> respondWith.add(value(args, ++i, option));
-                default -> throw new CliException("unknown option: " + option + System.lineSeparator()
-                        + "try --help", 2);
             }
-        }
         } catch (IllegalArgumentException e) {
             throw new CliException("error: " + e.getMessage(), 2);
         }
@@ -181,7 +181,12 @@ public final class CoapTestServerMain {
         if (unavailableSeconds > 0) {
             server.unavailableFor(Duration.ofSeconds(unavailableSeconds));
         }
-        server.start();
+        try {
+            server.start();
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
         printBanner(server, out, pskIdentity != null, unavailableSeconds, dropRatio, delayMs, respondWith);
         return server;
     }

@@ -150,6 +150,23 @@ class DtlsTest {
         }
     }
 
+    @Test
+    void dtlsRestartsOnTheSamePort() throws Exception {
+        try (CoapTestServer restartable = CoapTestServer.builder().dtlsPort(0).psk("id", "pw").start()) {
+            int plainPort = restartable.plainPort();
+            int dtlsPort = restartable.dtlsPort();
+            restartable.stop();
+            restartable.start();
+            assertThat(restartable.plainPort()).isEqualTo(plainPort);
+            assertThat(restartable.dtlsPort()).isEqualTo(dtlsPort);
+            CoapClient client = TestClients.dtls(restartable.dtlsUri() + "/r", TestClients.config(2),
+                    b -> b.setAdvancedPskStore(new AdvancedSinglePskStore("id", "pw".getBytes(StandardCharsets.UTF_8))));
+            clients.add(client);
+            assertThat(client.put("back", 0).getCode()).isEqualTo(ResponseCode.CHANGED);
+            assertThat(restartable.requests("r")).singleElement().satisfies(r -> assertThat(r.peerIdentity()).isEqualTo("id"));
+        }
+    }
+
     private static KeyPair ecKeyPair() throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(new ECGenParameterSpec("secp256r1"));

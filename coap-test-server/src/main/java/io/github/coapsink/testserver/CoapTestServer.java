@@ -11,7 +11,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.List;
@@ -36,7 +35,6 @@ import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.core.coap.Response;
 import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
-import org.eclipse.californium.core.network.Endpoint;
 import org.eclipse.californium.core.network.Exchange;
 import org.eclipse.californium.core.network.interceptors.MessageInterceptorAdapter;
 import org.eclipse.californium.core.observe.ObserveRelation;
@@ -125,8 +123,8 @@ public final class CoapTestServer implements AutoCloseable {
     private final Object failLock = new Object();
     private int failRemaining;
     private ResponseCode failCode;
-    private volatile long unavailableUntilNanos;
-    private volatile boolean unavailable;
+    /** System.nanoTime() deadline of unavailableFor, null when off. */
+    private volatile Long unavailableUntilNanos;
     private volatile double dropRatio;
     private final Object randomLock = new Object();
     private Random random;
@@ -483,8 +481,8 @@ public final class CoapTestServer implements AutoCloseable {
      * {@code duration} from now. {@code Duration.ZERO} ends it.
      */
     public CoapTestServer unavailableFor(Duration duration) {
-        unavailableUntilNanos = System.nanoTime() + duration.toNanos();
-        unavailable = !duration.isZero() && !duration.isNegative();
+        unavailableUntilNanos = duration.isZero() || duration.isNegative() ? null
+                : System.nanoTime() + duration.toNanos();
         return this;
     }
 
@@ -537,7 +535,7 @@ public final class CoapTestServer implements AutoCloseable {
             failRemaining = 0;
             failCode = null;
         }
-        unavailable = false;
+        unavailableUntilNanos = null;
         dropRatio = 0.0;
         responseDelay = Duration.ZERO;
         return this;
@@ -558,15 +556,15 @@ public final class CoapTestServer implements AutoCloseable {
 
     /** @return the fault answer for a PUT/POST to path, or null; sets Max-Age on response for 5.03 */
     private ResponseCode fault(String path, Response[] maxAgeHolder) {
-        if (unavailable) {
-            long remaining = unavailableUntilNanos - System.nanoTime();
+        Long until = unavailableUntilNanos;
+        if (until != null) {
+            long remaining = until - System.nanoTime();
             if (remaining > 0) {
                 Response response = new Response(ResponseCode.SERVICE_UNAVAILABLE);
                 response.getOptions().setMaxAge(Math.max(1, TimeUnit.NANOSECONDS.toSeconds(remaining + 999_999_999L)));
                 maxAgeHolder[0] = response;
                 return ResponseCode.SERVICE_UNAVAILABLE;
             }
-            unavailable = false;
         }
         synchronized (failLock) {
             if (failRemaining > 0) {
@@ -944,13 +942,6 @@ public final class CoapTestServer implements AutoCloseable {
                 throw new IllegalArgumentException("port out of range: " + port);
             }
             return port;
-        }
-    }
-
-    /** Keeps the endpoint type reachable for callers wanting to attach their own interceptors. */
-    List<Endpoint> endpoints() {
-        synchronized (lifecycle) {
-            return server == null ? List.of() : new ArrayList<>(server.getEndpoints());
         }
     }
 }

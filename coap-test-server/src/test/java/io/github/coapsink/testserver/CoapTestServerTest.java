@@ -184,8 +184,8 @@ class CoapTestServerTest {
 
     @Test
     void unavailableForAnswers503UntilTheDeadline() throws Exception {
-        server.unavailableFor(Duration.ofMillis(600));
         CoapClient client = client("u");
+        server.unavailableFor(Duration.ofMillis(900));
         CoapResponse response = client.put("1", 0);
         assertThat(response.getCode()).isEqualTo(ResponseCode.SERVICE_UNAVAILABLE);
         assertThat(response.getOptions().getMaxAge()).isEqualTo(1L);

@@ -177,7 +177,7 @@ public final class RecordEncoder {
     private byte[] notJson(Text text, String reason, Projection p) throws IOException, JsonSupport.NotJson {
         if (plainStrings == PlainStringPolicy.FAIL) {
             throw new EncodingException("value is " + text.kind() + " but not a JSON document: " + reason
-                    + "; it starts with \"" + text.preview() + "\"" + WRAP_HINT);
+                    + (text.isEmpty() ? "" : "; it starts with \"" + text.preview() + "\"") + WRAP_HINT);
         }
         String plain = text.asString();
         if (!p.isIdentity()) {
@@ -205,9 +205,20 @@ public final class RecordEncoder {
         }
     }
 
-    /** Jackson's message without the source excerpt, cut short, with the location when known. */
+    private static final String UNRECOGNIZED = "Unrecognized token '";
+    private static final String EXPECTING = "': was expecting";
+
+    /**
+     * Jackson's message without the source excerpt, cut short, with the location when known. The
+     * token Jackson quotes ("Unrecognized token 'xyz…'") may come from anywhere in the value, so it
+     * is dropped: messages show only the start of the value, in the preview.
+     */
     private static String reason(JsonProcessingException e) {
         String message = e.getOriginalMessage();
+        if (message != null && message.startsWith(UNRECOGNIZED)) {
+            int end = message.lastIndexOf(EXPECTING);
+            message = "unrecognized token" + (end < 0 ? "" : ", was expecting" + message.substring(end + EXPECTING.length()));
+        }
         String cut = message == null ? e.getClass().getSimpleName() : Texts.cut(message, Texts.PREVIEW_CHARS);
         JsonLocation at = e.getLocation();
         if (at != null && at.getLineNr() > 0) {
@@ -227,6 +238,12 @@ public final class RecordEncoder {
         if (schema != null) {
             return schema.name() != null ? schema.type() + " (" + schema.name() + ")" : schema.type().toString();
         }
+        if (value instanceof java.util.List || value instanceof java.util.Collection) {
+            return "a list (" + Texts.typeOf(value) + ")";
+        }
+        if (value instanceof Number || value instanceof Boolean) {
+            return "a scalar (" + Texts.typeOf(value) + ")";
+        }
         return "a " + Texts.typeOf(value);
     }
 
@@ -239,6 +256,10 @@ public final class RecordEncoder {
 
         JsonNode tree(JsonSupport json) throws IOException {
             return string != null ? json.readTree(string) : json.readTree(bytes, offset, length);
+        }
+
+        boolean isEmpty() {
+            return string != null ? string.isEmpty() : length == 0;
         }
 
         String kind() {

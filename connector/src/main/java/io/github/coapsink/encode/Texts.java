@@ -44,7 +44,7 @@ final class Texts {
         return text.length() > max ? shown + "…" : shown;
     }
 
-    /** The name of the value's class, or {@code null}. */
+    /** The fully qualified name of the value's class, or {@code "null"}. */
     static String typeOf(Object value) {
         return value == null ? "null" : value.getClass().getName();
     }

@@ -561,6 +561,18 @@ class RecordEncoderTest {
         }
 
         @Test
+        void utf8ByteOrderMarkIsSkipped() {
+            byte[] json = "\uFEFF{\"a\":1}".getBytes(StandardCharsets.UTF_8);
+            assertThat(json[0]).isEqualTo((byte) 0xef);
+            assertThat(encode(null, json)).isEqualTo("{\"a\":1}");
+        }
+
+        @Test
+        void duplicateKeysPassThroughUnchangedWithoutProjection() {
+            assertThat(encode(null, "{\"a\":1, \"a\":2}")).isEqualTo("{\"a\":1,\"a\":2}");
+        }
+
+        @Test
         void bytesThatAreNotJson() {
             byte[] text = "plain text".getBytes(StandardCharsets.UTF_8);
             assertThatThrownBy(() -> encode(Schema.BYTES_SCHEMA, text))
@@ -968,6 +980,12 @@ class RecordEncoderTest {
             assertThat(encode(null, DOC, ignoring(star(field("id", "sensor"), field("loc.floor", "floor")), "loc.room", "tags")))
                     .isEqualTo("{\"sensor\":\"s1\",\"price\":1.10,\"big\":123456789012345678901234567890,\"loc\":{\"floor\":2},"
                             + "\"floor\":2}");
+        }
+
+        @Test
+        void exponentNumbersArePlainUnderProjection() {
+            assertThat(encode(null, "{\"e\":1E+2,\"small\":2.50e-3,\"drop\":0}", ignoring(star(), "drop")))
+                    .isEqualTo("{\"e\":100,\"small\":0.00250}");
         }
 
         @Test

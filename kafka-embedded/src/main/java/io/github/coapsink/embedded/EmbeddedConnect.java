@@ -14,7 +14,9 @@ import org.apache.kafka.connect.runtime.standalone.StandaloneHerder;
  * A standalone Kafka Connect worker in this JVM (Kafka's own runtime), REST on 127.0.0.1 with a free port.
  * Defaults: String key/value converters, {@code offset.flush.interval.ms=500}, file offsets in a temp dir,
  * {@code plugin.discovery=service_load} (plugins from the classpath) or {@code hybrid_warn} when
- * {@code plugin.path} is given. Every default can be overridden.
+ * {@code plugin.path} is given (hybrid_warn also scans the classpath reflectively, which costs seconds; pass
+ * {@code plugin.discovery=service_load} when the plugin archive has ServiceLoader manifests).
+ * Every default can be overridden.
  *
  * <pre>{@code
  * try (EmbeddedKafka kafka = EmbeddedKafka.start();

@@ -3,6 +3,7 @@ package io.github.coapsink.embedded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
@@ -13,6 +14,7 @@ import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class EmbeddedConnectTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -51,6 +53,21 @@ class EmbeddedConnectTest {
         // FileStreamSinkConnector lives in connect-file, which is not a dependency
         assertThat(connect.connectorPlugins(true)).extracting(PluginInfo::className)
                 .doesNotContain("org.apache.kafka.connect.file.FileStreamSinkConnector");
+    }
+
+    @Test
+    void pluginPathSwitchesDiscoveryAndWorkerStillStarts(@TempDir Path pluginDir) {
+        assertThat(WorkerSupport.baseProps("x", Map.of())).containsEntry("plugin.discovery", "service_load");
+        assertThat(WorkerSupport.baseProps("x", Map.of("plugin.path", pluginDir.toString())))
+                .containsEntry("plugin.discovery", "hybrid_warn");
+        // hybrid_warn scans every classpath jar reflectively (10+ s here); plugins with ServiceLoader
+        // manifests can keep the fast service_load discovery explicitly.
+        try (EmbeddedConnect second = EmbeddedConnect.standalone(kafka, Map.of("plugin.path", pluginDir.toString(),
+                "plugin.discovery", "service_load", "value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter"))) {
+            assertThat(second.restUrl()).isNotEqualTo(connect.restUrl());
+            assertThat(second.connectorPlugins(true)).extracting(PluginInfo::className)
+                    .contains(CollectingSinkConnector.class.getName());
+        }
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.github.coapsink.embedded.EmbeddedConnect;
 import io.github.coapsink.embedded.EmbeddedKafka;
 import io.github.coapsink.testserver.CoapTestServer;
 import io.github.coapsink.testserver.ReceivedRequest;
+import io.github.coapsink.testing.LogCapture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -206,15 +207,19 @@ class CoapSinkIT {
         config.put("connect.coap.max.retries", "1000");
         config.put("connect.coap.request.timeout.ms", "1000");
         config.put("connect.coap.ack.timeout.ms", "200");
-        run(config);
         int n = 50;
-        for (int i = 0; i < n; i++) {
-            kafka.send(topic, null, "{\"seq\":" + i + "}");
+        try (LogCapture logs = LogCapture.start()) {
+            run(config);
+            for (int i = 0; i < n; i++) {
+                kafka.send(topic, null, "{\"seq\":" + i + "}");
+            }
+            // The task fails and backs off several times while the server is away, and stays RUNNING.
+            await().atMost(WAIT).until(() -> logs.count("retrying in 500 ms") >= 3);
+            assertThat(connect.connectorStatus(name).task(0).orElseThrow().state()).isEqualTo("RUNNING");
+            assertThat(kafka.committedOffsets(ConnectRestClient.sinkGroupId(name))
+                    .getOrDefault(new TopicPartition(topic, 0), 0L)).as("nothing committed while the server is down").isZero();
+            assertThat(logs.all()).contains("timed out after 1000 ms");
         }
-        // The task keeps failing and backing off while the server is away, and stays RUNNING.
-        await().atMost(WAIT).until(() -> connect.connectorStatus(name).task(0).map(t -> t.state().equals("RUNNING")).orElse(false));
-        assertThat(kafka.committedOffsets(ConnectRestClient.sinkGroupId(name)).getOrDefault(new TopicPartition(topic, 0), 0L))
-                .isZero();
         server.start();
         await().atMost(WAIT).until(() -> distinctSeqs(server.requests("unsecure")).size() == n);
         List<ReceivedRequest> all = server.requests("unsecure");

@@ -7,6 +7,7 @@ import io.github.coapsink.delivery.Failure;
 import io.github.coapsink.delivery.FailureDecider;
 import io.github.coapsink.delivery.ProgressLog;
 import io.github.coapsink.delivery.RequestFactory;
+import io.github.coapsink.delivery.TaskMetrics;
 import io.github.coapsink.encode.EncodingException;
 import io.github.coapsink.encode.RecordEncoder;
 import io.github.coapsink.kcql.Route;
@@ -17,6 +18,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -36,6 +38,7 @@ import org.slf4j.LoggerFactory;
 public class CoapSinkTask extends SinkTask {
 
     private static final Logger log = LoggerFactory.getLogger(CoapSinkTask.class);
+    private static final AtomicInteger LOCAL_IDS = new AtomicInteger();
 
     /** How long one wait for room in the window lasts before failures are looked at again. */
     private static final long WINDOW_WAIT_SLICE_MS = 200;
@@ -52,6 +55,7 @@ public class CoapSinkTask extends SinkTask {
     private ErrantRecordReporter reporter;
     private DeliveryStats stats;
     private ProgressLog progress;
+    private TaskMetrics metrics;
     private final Map<Failure, Long> retryAtNanos = new IdentityHashMap<>();
 
     public CoapSinkTask() {
@@ -80,13 +84,29 @@ public class CoapSinkTask extends SinkTask {
         decider = new FailureDecider(config.errorPolicy(), config.maxRetries());
         reporter = errantRecordReporter();
         stats = new DeliveryStats();
-        String name = props.getOrDefault("name", "coap-sink") + " task";
-        progress = config.progressEnabled() ? new ProgressLog(stats, config.progressInterval(), name) : null;
+        String connector = props.getOrDefault("name", "coap-sink");
+        String taskId = taskId(connector);
+        progress = config.progressEnabled()
+                ? new ProgressLog(stats, config.progressInterval(), connector + " task " + taskId) : null;
         sender = senderFactory.apply(config);
         pipeline = new DeliveryPipeline(sender, config.maxInFlight(), config.ordering(), stats);
+        metrics = TaskMetrics.register(connector, taskId, stats, pipeline, config.maxInFlight());
         log.info("CoAP sink task started: {} to {} with error policy {}{}; {} route(s)", config.method(),
                 config.uri(), config.errorPolicy(), reporter != null ? " and Connect's errant record reporter" : "",
                 routes.size());
+    }
+
+    /**
+     * Connect does not tell a task its id, but starts it on a thread named
+     * {@code task-thread-<connector>-<id>}; elsewhere (tests) a counter stands in.
+     */
+    private static String taskId(String connector) {
+        String thread = Thread.currentThread().getName();
+        String prefix = "task-thread-" + connector + "-";
+        if (thread.startsWith(prefix)) {
+            return thread.substring(prefix.length());
+        }
+        return "local-" + LOCAL_IDS.incrementAndGet();
     }
 
     private ErrantRecordReporter errantRecordReporter() {
@@ -143,7 +163,7 @@ public class CoapSinkTask extends SinkTask {
             context.timeout(PENDING_POLL_MS);
         }
         if (progress != null) {
-            progress.maybeLog(pipeline.pending());
+            progress.maybeLog(pipeline.pending(), pipeline.inFlight());
         }
     }
 
@@ -236,7 +256,7 @@ public class CoapSinkTask extends SinkTask {
             }
         });
         if (progress != null) {
-            progress.maybeLog(pipeline.pending());
+            progress.maybeLog(pipeline.pending(), pipeline.inFlight());
         }
         return committable;
     }
@@ -252,6 +272,9 @@ public class CoapSinkTask extends SinkTask {
 
     @Override
     public void stop() {
+        if (metrics != null) {
+            metrics.close();
+        }
         if (pipeline != null) {
             log.info("CoAP sink task stopping with {} record(s) not yet delivered; they will be consumed again",
                     pipeline.pending());
@@ -269,5 +292,9 @@ public class CoapSinkTask extends SinkTask {
 
     DeliveryStats stats() {
         return stats;
+    }
+
+    TaskMetrics metrics() {
+        return metrics;
     }
 }

@@ -235,6 +235,22 @@ class CoapSinkTaskTest {
     }
 
     @Test
+    void metricsAreExposedOverJmxWhileTheTaskRuns() throws Exception {
+        start(Map.of());
+        task.put(List.of(record(0, "{}"), record(1, "{}")));
+        sender.sent().get(0).result().complete(SendResult.delivered("2.04"));
+        var server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        var name = task.metrics().objectName();
+        assertThat(server.getAttribute(name, "RecordsDelivered")).isEqualTo(1L);
+        assertThat(server.getAttribute(name, "RecordsPending")).isEqualTo(1);
+        assertThat(server.getAttribute(name, "RequestsInFlight")).isEqualTo(1);
+        assertThat((Long) server.getAttribute(name, "RequestLatencyP99Micros")).isNotNegative();
+        task.stop();
+        task = null;
+        assertThat(server.isRegistered(name)).isFalse();
+    }
+
+    @Test
     void stopClosesTheSender() {
         start(Map.of());
         task.stop();

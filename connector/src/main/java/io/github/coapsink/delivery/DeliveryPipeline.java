@@ -54,6 +54,7 @@ public final class DeliveryPipeline implements AutoCloseable {
         final OutgoingRequest request;
         final Lane lane;
         int attempts;
+        long sentNanos;
 
         Delivery(SinkRecord record, TopicPartition partition, OutgoingRequest request, Lane lane) {
             this.record = record;
@@ -171,6 +172,7 @@ public final class DeliveryPipeline implements AutoCloseable {
 
     private void send(List<Delivery> deliveries) {
         for (Delivery d : deliveries) {
+            d.sentNanos = System.nanoTime();
             sender.send(d.request).whenComplete((result, error) -> completed(d,
                     error != null ? SendResult.transientFailure(null, "sender failed: " + error) : result));
         }
@@ -187,6 +189,7 @@ public final class DeliveryPipeline implements AutoCloseable {
                 return; // the partition was closed meanwhile; its records will be consumed again
             }
             if (result.delivered()) {
+                stats.requestLatency().record((System.nanoTime() - d.sentNanos) / 1_000);
                 d.lane.queue.poll();
                 d.lane.busy = false;
                 offsets.done(d.partition, d.record.kafkaOffset());

@@ -12,6 +12,12 @@ public final class DeliveryStats {
     public enum Event { DELIVERED, SKIPPED, RETRIED, FAILED, REPORTED }
 
     private final Map<String, Map<Event, LongAdder>> byTopic = new ConcurrentHashMap<>();
+    private final LatencyHistogram requestLatency = new LatencyHistogram();
+
+    /** Latency of successful requests, from handing the request to the sender to the server's answer. */
+    public LatencyHistogram requestLatency() {
+        return requestLatency;
+    }
 
     public void count(String topic, Event event) {
         byTopic.computeIfAbsent(topic, t -> {

@@ -80,7 +80,7 @@ public class CoapSinkTask extends SinkTask {
             routes.put(route.topic(), route);
         }
         requests = new RequestFactory(new RecordEncoder(config.plainStringPolicy()), config.method(),
-                config.confirmable(), config.tombstonePolicy());
+                config.confirmable(), config.tombstonePolicy(), config.maxPayloadBytes());
         decider = new FailureDecider(config.errorPolicy(), config.maxRetries());
         reporter = errantRecordReporter();
         stats = new DeliveryStats();

@@ -40,6 +40,7 @@ public final class CoapSinkConfig extends AbstractConfig {
     public static final String MAX_RETRANSMIT = "connect.coap.max.retransmit";
     public static final String MAX_IN_FLIGHT = "connect.coap.max.in.flight";
     public static final String ORDERING = "connect.coap.ordering";
+    public static final String MAX_PAYLOAD_BYTES = "connect.coap.max.payload.bytes";
 
     public static final String TOMBSTONE_POLICY = "connect.coap.tombstone.policy";
     public static final String PLAIN_STRING_POLICY = "connect.coap.plain.string.policy";
@@ -164,6 +165,11 @@ public final class CoapSinkConfig extends AbstractConfig {
                         + "an older state never lands after a newer one; NONE lets any records overlap, up to "
                         + MAX_IN_FLIGHT + ", for the most throughput and no order.",
                 GROUP_DELIVERY, ++order, Width.SHORT, "Ordering");
+        def.define(MAX_PAYLOAD_BYTES, Type.INT, 2 * 1024 * 1024, Range.between(1, 64 * 1024 * 1024), Importance.LOW,
+                "Largest JSON payload sent, in bytes. Payloads larger than one CoAP message (1024 bytes) go "
+                        + "block-wise (RFC 7959); a record whose payload exceeds this limit is a bad record: it gets "
+                        + "the error policy or the dead-letter queue.",
+                GROUP_DELIVERY, ++order, Width.SHORT, "Maximum payload size (bytes)");
     }
 
     private static void addSecurityGroup(ConfigDef def) {
@@ -308,6 +314,10 @@ public final class CoapSinkConfig extends AbstractConfig {
 
     public int maxInFlight() {
         return getInt(MAX_IN_FLIGHT);
+    }
+
+    public int maxPayloadBytes() {
+        return getInt(MAX_PAYLOAD_BYTES);
     }
 
     public Ordering ordering() {

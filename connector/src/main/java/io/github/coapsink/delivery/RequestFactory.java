@@ -17,8 +17,11 @@ public final class RequestFactory {
     private final OutgoingRequest.Method method;
     private final boolean confirmable;
     private final TombstonePolicy tombstones;
+    private final int maxPayloadBytes;
 
-    public RequestFactory(RecordEncoder encoder, RequestMethod method, boolean confirmable, TombstonePolicy tombstones) {
+    public RequestFactory(RecordEncoder encoder, RequestMethod method, boolean confirmable, TombstonePolicy tombstones,
+            int maxPayloadBytes) {
+        this.maxPayloadBytes = maxPayloadBytes;
         this.encoder = encoder;
         this.method = method == RequestMethod.POST ? OutgoingRequest.Method.POST : OutgoingRequest.Method.PUT;
         this.confirmable = confirmable;
@@ -39,6 +42,11 @@ public final class RequestFactory {
             };
         }
         byte[] payload = encoder.encode(record.valueSchema(), record.value(), route.projection());
+        if (payload.length > maxPayloadBytes) {
+            throw new EncodingException("the JSON payload is " + payload.length + " bytes, more than "
+                    + "connect.coap.max.payload.bytes=" + maxPayloadBytes + "; raise the limit if the server accepts "
+                    + "such bodies, or leave out fields with KCQL");
+        }
         return new OutgoingRequest(route.resource(), method, payload, confirmable);
     }
 }

@@ -18,8 +18,6 @@ import org.eclipse.californium.scandium.config.DtlsConfig;
  */
 public final class EndpointFactory {
 
-    /** Large enough for block-wise bodies of the biggest records we accept. */
-    static final int MAX_BODY_BYTES = 8 * 1024 * 1024;
 
     private EndpointFactory() {
     }
@@ -28,7 +26,8 @@ public final class EndpointFactory {
         Configuration c = new Configuration(CoapConfig.DEFINITIONS, UdpConfig.DEFINITIONS, DtlsConfig.DEFINITIONS);
         c.set(CoapConfig.ACK_TIMEOUT, (int) config.ackTimeout().toMillis(), TimeUnit.MILLISECONDS);
         c.set(CoapConfig.MAX_RETRANSMIT, config.maxRetransmit());
-        c.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, MAX_BODY_BYTES);
+        // Block-wise bodies up to the largest payload we send (plus room for a response body).
+        c.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, Math.max(config.maxPayloadBytes(), 64 * 1024));
         return c;
     }
 

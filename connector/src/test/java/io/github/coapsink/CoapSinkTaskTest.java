@@ -214,7 +214,7 @@ class CoapSinkTaskTest {
         start(Map.of(CoapSinkConfig.MAX_PAYLOAD_BYTES, "10"));
         task.put(List.of(record(0, "{\"a\":\"0123456789\"}")));
         assertThat(sender.sent()).isEmpty();
-        assertThat(context.reportedErrors.get(0).getMessage()).contains("20 bytes")
+        assertThat(context.reportedErrors.get(0).getMessage()).contains("18 bytes")
                 .contains("connect.coap.max.payload.bytes=10");
         assertThat(committed()).containsEntry(TP, new OffsetAndMetadata(1));
     }

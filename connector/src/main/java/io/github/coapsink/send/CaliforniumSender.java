@@ -199,9 +199,18 @@ public final class CaliforniumSender implements CoapSender {
     }
 
     private String sendError(Throwable error, String what) {
-        if (error instanceof DtlsHandshakeTimeoutException) {
-            return "DTLS handshake with " + peer + " failed: no answer to the handshake (server down or not "
-                    + "speaking DTLS on this port?); " + what + " not sent";
+        if (error instanceof DtlsHandshakeTimeoutException timeout) {
+            // Scandium servers drop a Finished they cannot verify without an alert, so a wrong PSK looks
+            // like a timeout; Scandium marks that case in the message.
+            String reason;
+            if (String.valueOf(timeout.getMessage()).contains("Wrong PSK")) {
+                reason = "the server did not accept our Finished message (wrong PSK identity or secret?)";
+            } else if (timeout.getFlightNumber() <= 3) {
+                reason = "no answer to the handshake (server down or not speaking DTLS on this port?)";
+            } else {
+                reason = "the server stopped answering during the handshake (flight " + timeout.getFlightNumber() + ")";
+            }
+            return "DTLS handshake with " + peer + " failed: " + reason + "; " + what + " not sent";
         }
         if (error instanceof HandshakeException || error instanceof DtlsException) {
             return "DTLS handshake with " + peer + " failed: " + oneLine(error.getMessage()) + "; " + what

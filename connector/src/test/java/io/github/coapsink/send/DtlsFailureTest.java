@@ -40,8 +40,9 @@ class DtlsFailureTest {
                 CaliforniumSender sender = start(psk(server.uri(), "wrong-secret"))) {
             SendResult result = put(sender, "sensors/t1", "{}");
             assertThat(result.outcome()).isEqualTo(SendResult.Outcome.TRANSIENT);
-            assertThat(result.detail()).startsWith("DTLS handshake with 127.0.0.1:" + server.port() + " failed: ")
-                    .doesNotContain("wrong-secret", "right-secret").doesNotContain("\n");
+            assertThat(result.detail()).isEqualTo("DTLS handshake with 127.0.0.1:" + server.port() + " failed: the "
+                    + "server did not accept our Finished message (wrong PSK identity or secret?); PUT 127.0.0.1:"
+                    + server.port() + "/sensors/t1 not sent");
             assertThat(server.received()).isEmpty();
         }
     }

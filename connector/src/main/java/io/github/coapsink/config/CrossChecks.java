@@ -24,7 +24,7 @@ public final class CrossChecks {
     public static Map<String, String> check(CoapSinkConfig config, Map<String, String> props) {
         Map<String, String> problems = new LinkedHashMap<>();
         checkTopics(config.routes(), props, problems);
-        checkPsk(config, problems);
+        checkDtls(config, problems);
         return problems;
     }
 
@@ -70,15 +70,33 @@ public final class CrossChecks {
         }
     }
 
-    private static void checkPsk(CoapSinkConfig config, Map<String, String> problems) {
-        boolean identity = config.pskIdentity() != null && !config.pskIdentity().isEmpty();
-        boolean secret = config.pskSecret() != null && !config.pskSecret().value().isEmpty();
-        if (identity && !secret) {
-            problems.put(CoapSinkConfig.PASSWORD, "is required when " + CoapSinkConfig.USERNAME
-                    + " is set: PSK needs both the identity and its secret");
-        } else if (secret && !identity) {
-            problems.put(CoapSinkConfig.USERNAME, "is required when " + CoapSinkConfig.PASSWORD
-                    + " is set: PSK needs both the identity and its secret");
+    /**
+     * For coaps://, reads the credential files now so that a missing file, a wrong password or a missing alias
+     * shows in validate; for coap://, DTLS settings are an error: they suggest the user expects an encrypted
+     * connection that plain coap:// would not give.
+     */
+    private static void checkDtls(CoapSinkConfig config, Map<String, String> problems) {
+        if (config.secure()) {
+            try {
+                DtlsCredentials.load(config);
+            } catch (DtlsCredentials.Problem p) {
+                problems.merge(p.key(), p.reason(), (a, b) -> a + "; " + b);
+            }
+            return;
         }
+        List<String> dtlsKeys = DTLS_ONLY_KEYS.stream().filter(key -> isSet(config, key)).toList();
+        if (!dtlsKeys.isEmpty()) {
+            problems.put(CoapSinkConfig.URI, "is coap:// (plain UDP, no encryption) but DTLS settings " + dtlsKeys
+                    + " are set; use a coaps:// URI or remove them");
+        }
+    }
+
+    private static final List<String> DTLS_ONLY_KEYS = List.of(CoapSinkConfig.USERNAME, CoapSinkConfig.PASSWORD,
+            CoapSinkConfig.PUBLIC_KEY_FILE, CoapSinkConfig.PRIVATE_KEY_FILE, CoapSinkConfig.KEYSTORE_PATH,
+            CoapSinkConfig.TRUSTSTORE_PATH, CoapSinkConfig.SERVER_PUBLIC_KEY_FILE);
+
+    private static boolean isSet(CoapSinkConfig config, String key) {
+        Object value = config.originals().get(key);
+        return value != null && !value.toString().trim().isEmpty();
     }
 }

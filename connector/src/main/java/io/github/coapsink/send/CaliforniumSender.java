@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.eclipse.californium.core.coap.CoAP;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
@@ -26,6 +27,10 @@ import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.util.ExecutorsUtil;
 import org.eclipse.californium.elements.util.NamedThreadFactory;
 import org.eclipse.californium.elements.util.StringUtil;
+import org.eclipse.californium.scandium.DTLSConnector;
+import org.eclipse.californium.scandium.dtls.DtlsException;
+import org.eclipse.californium.scandium.dtls.DtlsHandshakeTimeoutException;
+import org.eclipse.californium.scandium.dtls.HandshakeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +48,10 @@ public final class CaliforniumSender implements CoapSender {
     private final String peer;
     private final Duration timeout;
     private final Set<CompletableFuture<SendResult>> pending = ConcurrentHashMap.newKeySet();
+    private final InetSocketAddress server;
+    private final DTLSConnector dtls;
+    private final AtomicLong lastResponseNanos = new AtomicLong(System.nanoTime());
+    private final AtomicLong lastResumeNanos = new AtomicLong(System.nanoTime());
     private volatile boolean closed;
 
     private CaliforniumSender(CoapEndpoint endpoint, ScheduledExecutorService executor,
@@ -51,7 +60,10 @@ public final class CaliforniumSender implements CoapSender {
         this.endpoint = endpoint;
         this.executor = executor;
         this.timer = timer;
-        this.destination = new AddressEndpointContext(server);
+        // The virtual host goes out as SNI and is the name the server certificate must carry.
+        this.destination = new AddressEndpointContext(server, uriHost, null);
+        this.server = server;
+        this.dtls = endpoint.getConnector() instanceof DTLSConnector d ? d : null;
         this.uriHost = uriHost;
         this.basePath = basePath;
         this.peer = server.getHostString() + ":" + server.getPort();
@@ -132,7 +144,7 @@ public final class CaliforniumSender implements CoapSender {
             request.getOptions().setContentFormat(MediaTypeRegistry.APPLICATION_JSON);
         }
         String what = outgoing.method() + " " + peer + "/" + request.getOptions().getUriPathString();
-        request.addMessageObserver(new Observer(result, outgoing.confirmable(), what));
+        request.addMessageObserver(new Observer(result, outgoing.confirmable(), what, System.nanoTime()));
         pending.add(result);
         ScheduledFuture<?> deadline = timer.schedule(() -> {
             if (result.complete(SendResult.transientFailure(null, what + " timed out after " + timeout.toMillis() + " ms"))) {
@@ -168,15 +180,65 @@ public final class CaliforniumSender implements CoapSender {
         ExecutorsUtil.shutdownExecutorGracefully(500, executor, timer);
     }
 
-    private static final class Observer extends MessageObserverAdapter {
+    /**
+     * A DTLS server that restarted has lost the session and silently drops our records, so CoAP retransmits.
+     * The first retransmission of a request after which the server has said nothing at all makes the next
+     * record resume the session (an abbreviated handshake, or a full one if the server forgot the session);
+     * once per silence, so a lossy link does not cause a handshake per retransmission.
+     */
+    private void resumeSessionIfSilent(long requestSentNanos) {
+        if (dtls == null || lastResponseNanos.get() - requestSentNanos > 0) {
+            return;
+        }
+        long last = lastResumeNanos.get();
+        if (last - requestSentNanos < 0 && lastResumeNanos.compareAndSet(last, System.nanoTime())) {
+            log.info("No answer from {} since a request was sent; resuming the DTLS session (the server may "
+                    + "have restarted)", peer);
+            dtls.forceResumeSessionFor(server);
+        }
+    }
+
+    private String sendError(Throwable error, String what) {
+        if (error instanceof DtlsHandshakeTimeoutException timeout) {
+            // Scandium servers drop a Finished they cannot verify without an alert, so a wrong PSK looks
+            // like a timeout; Scandium marks that case in the message.
+            String reason;
+            if (String.valueOf(timeout.getMessage()).contains("Wrong PSK")) {
+                reason = "the server did not accept our Finished message (wrong PSK identity or secret?)";
+            } else if (timeout.getFlightNumber() <= 3) {
+                reason = "no answer to the handshake (server down or not speaking DTLS on this port?)";
+            } else {
+                reason = "the server stopped answering during the handshake (flight " + timeout.getFlightNumber() + ")";
+            }
+            return "DTLS handshake with " + peer + " failed: " + reason + "; " + what + " not sent";
+        }
+        if (error instanceof HandshakeException || error instanceof DtlsException) {
+            return "DTLS handshake with " + peer + " failed: " + oneLine(error.getMessage()) + "; " + what
+                    + " not sent";
+        }
+        return what + " could not be sent: " + error.getClass().getSimpleName() + ": " + oneLine(error.getMessage());
+    }
+
+    private static String oneLine(String text) {
+        return text == null ? "" : text.replaceAll("\\s+", " ").trim();
+    }
+
+    private final class Observer extends MessageObserverAdapter {
         private final CompletableFuture<SendResult> result;
         private final boolean confirmable;
         private final String what;
+        private final long sentNanos;
 
-        Observer(CompletableFuture<SendResult> result, boolean confirmable, String what) {
+        Observer(CompletableFuture<SendResult> result, boolean confirmable, String what, long sentNanos) {
             this.result = result;
             this.confirmable = confirmable;
             this.what = what;
+            this.sentNanos = sentNanos;
+        }
+
+        @Override
+        public void onRetransmission() {
+            resumeSessionIfSilent(sentNanos);
         }
 
         @Override
@@ -188,6 +250,7 @@ public final class CaliforniumSender implements CoapSender {
 
         @Override
         public void onResponse(Response response) {
+            lastResponseNanos.set(System.nanoTime());
             SendResult classified = ResponseClassifier.classify(response.getCode());
             result.complete(classified.delivered() ? classified
                     : new SendResult(classified.outcome(), classified.responseCode(), what + " answered " + classified.detail()));
@@ -215,7 +278,7 @@ public final class CaliforniumSender implements CoapSender {
 
         @Override
         public void onSendError(Throwable error) {
-            result.complete(SendResult.transientFailure(null, what + " could not be sent: " + error.getMessage()));
+            result.complete(SendResult.transientFailure(null, sendError(error, what)));
         }
     }
 }

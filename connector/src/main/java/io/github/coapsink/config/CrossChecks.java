@@ -72,8 +72,8 @@ public final class CrossChecks {
 
     /**
      * For coaps://, reads the credential files now so that a missing file, a wrong password or a missing alias
-     * shows in validate; for coap://, DTLS settings are an error: they suggest the user expects an encrypted
-     * connection that plain coap:// would not give.
+     * shows in validate. For coap://, DTLS settings are not an error (the old connector ignored them, and its
+     * configurations must keep working) but {@link #ignoredDtlsSettings} names them for a warning.
      */
     private static void checkDtls(CoapSinkConfig config, Map<String, String> problems) {
         if (config.secure()) {
@@ -84,11 +84,17 @@ public final class CrossChecks {
             }
             return;
         }
-        List<String> dtlsKeys = DTLS_ONLY_KEYS.stream().filter(key -> isSet(config, key)).toList();
-        if (!dtlsKeys.isEmpty()) {
-            problems.put(CoapSinkConfig.URI, "is coap:// (plain UDP, no encryption) but DTLS settings " + dtlsKeys
-                    + " are set; use a coaps:// URI or remove them");
+    }
+
+    /**
+     * The DTLS keys set on a coap:// URI, where they do nothing: a warning that the records travel unencrypted,
+     * e.g. because the scheme was mistyped. Empty for coaps://.
+     */
+    public static List<String> ignoredDtlsSettings(CoapSinkConfig config) {
+        if (config.secure()) {
+            return List.of();
         }
+        return DTLS_ONLY_KEYS.stream().filter(key -> isSet(config, key)).toList();
     }
 
     private static final List<String> DTLS_ONLY_KEYS = List.of(CoapSinkConfig.USERNAME, CoapSinkConfig.PASSWORD,

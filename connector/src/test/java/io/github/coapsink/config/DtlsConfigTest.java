@@ -93,14 +93,17 @@ class DtlsConfigTest {
     }
 
     @Test
-    void dtlsSettingsOnAPlainCoapUriAreAnError() {
+    void dtlsSettingsOnAPlainCoapUriAreNamedForAWarningButAccepted() {
         Map<String, String> p = props("coap://127.0.0.1");
         p.put(CoapSinkConfig.USERNAME, "sink-1");
         p.put(CoapSinkConfig.PASSWORD, "secret-1");
-        assertThat(errors(p)).containsEntry(CoapSinkConfig.URI, List.of("is coap:// (plain UDP, no encryption) but "
-                + "DTLS settings [connect.coap.username, connect.coap.password] are set; use a coaps:// URI or remove them"));
+        assertThat(errors(p)).isEmpty();
+        assertThat(CrossChecks.ignoredDtlsSettings(new CoapSinkConfig(p)))
+                .containsExactly(CoapSinkConfig.USERNAME, CoapSinkConfig.PASSWORD);
         // The old defaults of the store passwords and alias alone are not "settings".
-        assertThat(errors(props("coap://127.0.0.1"))).isEmpty();
+        assertThat(CrossChecks.ignoredDtlsSettings(new CoapSinkConfig(props("coap://127.0.0.1")))).isEmpty();
+        p.put(CoapSinkConfig.URI, "coaps://127.0.0.1");
+        assertThat(CrossChecks.ignoredDtlsSettings(new CoapSinkConfig(p))).isEmpty();
     }
 
     @Test

@@ -41,6 +41,7 @@ public final class CoapSinkConfig extends AbstractConfig {
     public static final String MAX_IN_FLIGHT = "connect.coap.max.in.flight";
     public static final String ORDERING = "connect.coap.ordering";
     public static final String MAX_PAYLOAD_BYTES = "connect.coap.max.payload.bytes";
+    public static final String ENDPOINTS = "connect.coap.endpoints";
 
     public static final String TOMBSTONE_POLICY = "connect.coap.tombstone.policy";
     public static final String PLAIN_STRING_POLICY = "connect.coap.plain.string.policy";
@@ -113,6 +114,14 @@ public final class CoapSinkConfig extends AbstractConfig {
         def.define(PORT, Type.INT, 0, Range.between(0, 65535), Importance.MEDIUM,
                 "Local UDP port the sink's CoAP/DTLS endpoint binds to; 0 picks a free port.",
                 GROUP_CONNECTION, ++order, Width.SHORT, "Local bind port");
+        def.define(ENDPOINTS, Type.INT, 4, Range.between(1, 256), Importance.MEDIUM,
+                "Local CoAP endpoints (UDP ports) per task, used in turn. Each has its own 65,536 message IDs, "
+                        + "which RFC 7252 lets a client reuse only after EXCHANGE_LIFETIME (247 s), so one endpoint "
+                        + "sustains about 265 confirmable requests/s to one server; N endpoints about N x 265/s "
+                        + "once their first 65,536 IDs each are spent. With coaps:// each endpoint has its own DTLS "
+                        + "session: use 1 for servers that keep few sessions. With a fixed " + PORT
+                        + ", endpoint i binds port + i.",
+                GROUP_CONNECTION, ++order, Width.SHORT, "Local endpoints per task");
     }
 
     private static void addRoutingGroup(ConfigDef def) {
@@ -349,6 +358,10 @@ public final class CoapSinkConfig extends AbstractConfig {
 
     public int maxInFlight() {
         return getInt(MAX_IN_FLIGHT);
+    }
+
+    public int endpoints() {
+        return getInt(ENDPOINTS);
     }
 
     public int maxPayloadBytes() {

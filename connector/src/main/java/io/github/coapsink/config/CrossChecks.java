@@ -25,6 +25,11 @@ public final class CrossChecks {
         Map<String, String> problems = new LinkedHashMap<>();
         checkTopics(config.routes(), props, problems);
         checkDtls(config, problems);
+        if (config.bindPort() != 0 && config.bindPort() + config.endpoints() - 1 > 65_535) {
+            problems.put(CoapSinkConfig.PORT, "with " + CoapSinkConfig.ENDPOINTS + "=" + config.endpoints()
+                    + " the endpoints bind ports " + config.bindPort() + " to " + (config.bindPort() + config.endpoints() - 1)
+                    + ", past 65535; lower the port or the number of endpoints, or use port 0");
+        }
         return problems;
     }
 

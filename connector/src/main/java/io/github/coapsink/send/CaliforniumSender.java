@@ -7,6 +7,8 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -14,7 +16,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.eclipse.californium.core.coap.CoAP;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
@@ -34,12 +39,47 @@ import org.eclipse.californium.scandium.dtls.HandshakeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A {@link CoapSender} on one Californium endpoint (plain UDP or DTLS) talking to one server. */
+/**
+ * A {@link CoapSender} on a pool of Californium endpoints (plain UDP or DTLS), each on its own local port,
+ * talking to one server.
+ *
+ * <p>Why a pool: an endpoint has 65,536 message IDs and may reuse one only after EXCHANGE_LIFETIME
+ * (247 s with RFC 7252's defaults), so one endpoint sustains about 265 confirmable requests per second
+ * to one server. The server tells clients apart by address and port, so each endpoint has its own ID
+ * space. Requests go to the endpoints in turn; an endpoint whose IDs are used up is skipped until
+ * Californium frees some, and when all are, a request waits for a free ID within its timeout.
+ */
 public final class CaliforniumSender implements CoapSender {
 
     private static final Logger log = LoggerFactory.getLogger(CaliforniumSender.class);
 
-    private final CoapEndpoint endpoint;
+    /** How long an endpoint that ran out of message IDs is left alone before it is tried again. */
+    private static final long EXHAUSTED_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How often a request that found every endpoint out of message IDs looks again. */
+    private static final long NO_ID_RETRY_MILLIS = 50;
+    private static final String IDS_EXHAUSTED = "message IDs exhausted";
+
+    /** One endpoint of the pool, with what it knows about its DTLS session. */
+    private static final class Slot {
+        final CoapEndpoint endpoint;
+        final DTLSConnector dtls;
+        final AtomicLong lastResponseNanos = new AtomicLong(System.nanoTime());
+        final AtomicLong lastResumeNanos = new AtomicLong(System.nanoTime());
+        volatile long exhaustedUntilNanos;
+        volatile boolean exhaustionLogged;
+
+        Slot(CoapEndpoint endpoint) {
+            this.endpoint = endpoint;
+            this.dtls = endpoint.getConnector() instanceof DTLSConnector d ? d : null;
+        }
+
+        boolean exhausted(long now) {
+            return exhaustedUntilNanos - now > 0;
+        }
+    }
+
+    private final List<Slot> slots;
+    private final AtomicInteger next = new AtomicInteger();
     private final ScheduledExecutorService executor;
     private final ScheduledExecutorService timer;
     private final AddressEndpointContext destination;
@@ -49,50 +89,56 @@ public final class CaliforniumSender implements CoapSender {
     private final Duration timeout;
     private final Set<CompletableFuture<SendResult>> pending = ConcurrentHashMap.newKeySet();
     private final InetSocketAddress server;
-    private final DTLSConnector dtls;
-    private final AtomicLong lastResponseNanos = new AtomicLong(System.nanoTime());
-    private final AtomicLong lastResumeNanos = new AtomicLong(System.nanoTime());
     private volatile boolean closed;
 
-    private CaliforniumSender(CoapEndpoint endpoint, ScheduledExecutorService executor,
+    private CaliforniumSender(List<Slot> slots, ScheduledExecutorService executor,
             ScheduledExecutorService timer, InetSocketAddress server, String uriHost, String basePath,
             Duration timeout) {
-        this.endpoint = endpoint;
+        this.slots = slots;
         this.executor = executor;
         this.timer = timer;
         // The virtual host goes out as SNI and is the name the server certificate must carry.
         this.destination = new AddressEndpointContext(server, uriHost, null);
         this.server = server;
-        this.dtls = endpoint.getConnector() instanceof DTLSConnector d ? d : null;
         this.uriHost = uriHost;
         this.basePath = basePath;
         this.peer = server.getHostString() + ":" + server.getPort();
         this.timeout = timeout;
     }
 
-    /** Binds the local endpoint and resolves the server; fails with a message naming the key to fix. */
+    /** Binds the local endpoints and resolves the server; fails with a message naming the key to fix. */
     public static CaliforniumSender start(CoapSinkConfig config) {
         URI uri = config.uri();
         InetSocketAddress server = resolve(uri, config.secure());
-        Configuration californium = EndpointFactory.californiumConfiguration(config);
-        CoapEndpoint endpoint = EndpointFactory.create(config, californium);
-        ScheduledExecutorService executor = ExecutorsUtil.newScheduledThreadPool(2,
-                new NamedThreadFactory("coap-sink#"));
+        ScheduledExecutorService executor = ExecutorsUtil.newScheduledThreadPool(
+                Math.max(2, Runtime.getRuntime().availableProcessors()), new NamedThreadFactory("coap-sink#"));
         ScheduledExecutorService timer = ExecutorsUtil.newDefaultSecondaryScheduler("coap-sink-timer#");
-        endpoint.setExecutors(executor, timer);
+        List<Slot> slots = new ArrayList<>();
         try {
-            endpoint.start();
-        } catch (IOException e) {
-            endpoint.destroy();
+            for (int i = 0; i < config.endpoints(); i++) {
+                Configuration californium = EndpointFactory.californiumConfiguration(config);
+                CoapEndpoint endpoint = EndpointFactory.create(config, californium, i);
+                endpoint.setExecutors(executor, timer);
+                slots.add(new Slot(endpoint));
+                try {
+                    endpoint.start();
+                } catch (IOException e) {
+                    throw new ConnectException("Cannot bind CoAP endpoint " + (i + 1) + " of " + config.endpoints()
+                            + " to " + EndpointFactory.bindAddress(config, i) + " (" + e.getMessage() + "); check "
+                            + CoapSinkConfig.HOST + ", " + CoapSinkConfig.PORT + " and " + CoapSinkConfig.ENDPOINTS, e);
+                }
+            }
+        } catch (RuntimeException e) {
+            slots.forEach(s -> s.endpoint.destroy());
             ExecutorsUtil.shutdownExecutorGracefully(100, executor, timer);
-            throw new ConnectException("Cannot bind the CoAP endpoint to " + EndpointFactory.bindAddress(config)
-                    + " (" + e.getMessage() + "); check " + CoapSinkConfig.HOST + " and " + CoapSinkConfig.PORT, e);
+            throw e;
         }
         String host = uri.getHost();
         String uriHost = StringUtil.isLiteralIpAddress(stripBrackets(host)) ? null : host;
         String basePath = uri.getPath() == null ? "" : trimSlashes(uri.getPath());
-        log.info("CoAP sender bound to {} for {}", endpoint.getAddress(), uri);
-        return new CaliforniumSender(endpoint, executor, timer, server, uriHost, basePath, config.requestTimeout());
+        log.info("CoAP sender for {} bound to {}", uri, slots.stream().map(s -> String.valueOf(s.endpoint.getAddress()))
+                .collect(Collectors.joining(", ")));
+        return new CaliforniumSender(slots, executor, timer, server, uriHost, basePath, config.requestTimeout());
     }
 
     private static InetSocketAddress resolve(URI uri, boolean secure) {
@@ -121,9 +167,14 @@ public final class CaliforniumSender implements CoapSender {
         return path.substring(start, end);
     }
 
-    /** The local address the endpoint is bound to. */
+    /** The local address of the first endpoint. */
     public InetSocketAddress localAddress() {
-        return endpoint.getAddress();
+        return slots.get(0).endpoint.getAddress();
+    }
+
+    /** The local addresses of all endpoints. */
+    public List<InetSocketAddress> localAddresses() {
+        return slots.stream().map(s -> s.endpoint.getAddress()).toList();
     }
 
     @Override
@@ -133,30 +184,78 @@ public final class CaliforniumSender implements CoapSender {
             result.complete(SendResult.transientFailure(null, "sender is closed"));
             return result;
         }
-        Request request = new Request(code(outgoing.method()), outgoing.confirmable() ? CoAP.Type.CON : CoAP.Type.NON);
-        request.setDestinationContext(destination);
-        if (uriHost != null) {
-            request.getOptions().setUriHost(uriHost);
-        }
-        request.getOptions().setUriPath(basePath.isEmpty() ? outgoing.resource() : basePath + "/" + outgoing.resource());
-        if (outgoing.payload().length > 0) {
-            request.setPayload(outgoing.payload());
-            request.getOptions().setContentFormat(MediaTypeRegistry.APPLICATION_JSON);
-        }
-        String what = outgoing.method() + " " + peer + "/" + request.getOptions().getUriPathString();
-        request.addMessageObserver(new Observer(result, outgoing.confirmable(), what, System.nanoTime()));
+        String path = basePath.isEmpty() ? outgoing.resource() : basePath + "/" + outgoing.resource();
+        String what = outgoing.method() + " " + peer + "/" + path;
+        AtomicReference<Request> current = new AtomicReference<>();
         pending.add(result);
         ScheduledFuture<?> deadline = timer.schedule(() -> {
             if (result.complete(SendResult.transientFailure(null, what + " timed out after " + timeout.toMillis() + " ms"))) {
-                request.cancel();
+                Request request = current.get();
+                if (request != null) {
+                    request.cancel();
+                }
             }
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
         result.whenComplete((r, e) -> {
             deadline.cancel(false);
             pending.remove(result);
         });
-        endpoint.sendRequest(request);
+        attempt(outgoing, path, what, result, current);
         return result;
+    }
+
+    /** Sends the request on the next endpoint that has message IDs left, or looks again shortly. */
+    private void attempt(OutgoingRequest outgoing, String path, String what, CompletableFuture<SendResult> result,
+            AtomicReference<Request> current) {
+        if (result.isDone()) {
+            return;
+        }
+        if (closed) {
+            result.complete(SendResult.transientFailure(null, "sender closed before " + what + " was sent"));
+            return;
+        }
+        Slot slot = pickSlot();
+        if (slot == null) {
+            timer.schedule(() -> attempt(outgoing, path, what, result, current), NO_ID_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            return;
+        }
+        Request request = new Request(code(outgoing.method()), outgoing.confirmable() ? CoAP.Type.CON : CoAP.Type.NON);
+        request.setDestinationContext(destination);
+        if (uriHost != null) {
+            request.getOptions().setUriHost(uriHost);
+        }
+        request.getOptions().setUriPath(path);
+        if (outgoing.payload().length > 0) {
+            request.setPayload(outgoing.payload());
+            request.getOptions().setContentFormat(MediaTypeRegistry.APPLICATION_JSON);
+        }
+        request.addMessageObserver(new Observer(slot, result, outgoing.confirmable(), what, System.nanoTime(),
+                () -> attempt(outgoing, path, what, result, current)));
+        current.set(request);
+        slot.endpoint.sendRequest(request);
+    }
+
+    private Slot pickSlot() {
+        long now = System.nanoTime();
+        int n = slots.size();
+        int start = Math.floorMod(next.getAndIncrement(), n);
+        for (int i = 0; i < n; i++) {
+            Slot slot = slots.get((start + i) % n);
+            if (!slot.exhausted(now)) {
+                return slot;
+            }
+        }
+        return null;
+    }
+
+    private void exhausted(Slot slot) {
+        slot.exhaustedUntilNanos = System.nanoTime() + EXHAUSTED_BACKOFF_NANOS;
+        if (!slot.exhaustionLogged) {
+            slot.exhaustionLogged = true;
+            log.warn("CoAP endpoint {} has used all 65,536 message IDs towards {}; each may be reused only after "
+                    + "EXCHANGE_LIFETIME. Requests go to the other {} endpoint(s); raise {} for more sustained "
+                    + "throughput.", slot.endpoint.getAddress(), peer, slots.size() - 1, CoapSinkConfig.ENDPOINTS);
+        }
     }
 
     private static CoAP.Code code(OutgoingRequest.Method method) {
@@ -176,7 +275,7 @@ public final class CaliforniumSender implements CoapSender {
         for (CompletableFuture<SendResult> f : pending) {
             f.complete(SendResult.transientFailure(null, "sender closed before the server answered"));
         }
-        endpoint.destroy();
+        slots.forEach(s -> s.endpoint.destroy());
         ExecutorsUtil.shutdownExecutorGracefully(500, executor, timer);
     }
 
@@ -186,15 +285,15 @@ public final class CaliforniumSender implements CoapSender {
      * record resume the session (an abbreviated handshake, or a full one if the server forgot the session);
      * once per silence, so a lossy link does not cause a handshake per retransmission.
      */
-    private void resumeSessionIfSilent(long requestSentNanos) {
-        if (dtls == null || lastResponseNanos.get() - requestSentNanos > 0) {
+    private void resumeSessionIfSilent(Slot slot, long requestSentNanos) {
+        if (slot.dtls == null || slot.lastResponseNanos.get() - requestSentNanos > 0) {
             return;
         }
-        long last = lastResumeNanos.get();
-        if (last - requestSentNanos < 0 && lastResumeNanos.compareAndSet(last, System.nanoTime())) {
-            log.info("No answer from {} since a request was sent; resuming the DTLS session (the server may "
-                    + "have restarted)", peer);
-            dtls.forceResumeSessionFor(server);
+        long last = slot.lastResumeNanos.get();
+        if (last - requestSentNanos < 0 && slot.lastResumeNanos.compareAndSet(last, System.nanoTime())) {
+            log.info("No answer from {} since a request was sent; resuming the DTLS session of {} (the server may "
+                    + "have restarted)", peer, slot.endpoint.getAddress());
+            slot.dtls.forceResumeSessionFor(server);
         }
     }
 
@@ -224,21 +323,26 @@ public final class CaliforniumSender implements CoapSender {
     }
 
     private final class Observer extends MessageObserverAdapter {
+        private final Slot slot;
         private final CompletableFuture<SendResult> result;
         private final boolean confirmable;
         private final String what;
         private final long sentNanos;
+        private final Runnable tryAnotherEndpoint;
 
-        Observer(CompletableFuture<SendResult> result, boolean confirmable, String what, long sentNanos) {
+        Observer(Slot slot, CompletableFuture<SendResult> result, boolean confirmable, String what, long sentNanos,
+                Runnable tryAnotherEndpoint) {
+            this.slot = slot;
             this.result = result;
             this.confirmable = confirmable;
             this.what = what;
             this.sentNanos = sentNanos;
+            this.tryAnotherEndpoint = tryAnotherEndpoint;
         }
 
         @Override
         public void onRetransmission() {
-            resumeSessionIfSilent(sentNanos);
+            resumeSessionIfSilent(slot, sentNanos);
         }
 
         @Override
@@ -250,7 +354,7 @@ public final class CaliforniumSender implements CoapSender {
 
         @Override
         public void onResponse(Response response) {
-            lastResponseNanos.set(System.nanoTime());
+            slot.lastResponseNanos.set(System.nanoTime());
             SendResult classified = ResponseClassifier.classify(response.getCode());
             result.complete(classified.delivered() ? classified
                     : new SendResult(classified.outcome(), classified.responseCode(), what + " answered " + classified.detail()));
@@ -278,6 +382,11 @@ public final class CaliforniumSender implements CoapSender {
 
         @Override
         public void onSendError(Throwable error) {
+            if (error instanceof IllegalStateException && String.valueOf(error.getMessage()).contains(IDS_EXHAUSTED)) {
+                exhausted(slot);
+                tryAnotherEndpoint.run();
+                return;
+            }
             result.complete(SendResult.transientFailure(null, sendError(error, what)));
         }
     }

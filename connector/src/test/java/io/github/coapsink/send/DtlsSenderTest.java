@@ -200,6 +200,8 @@ class DtlsSenderTest {
             p.put(CoapSinkConfig.USERNAME, "sink-1");
             p.put(CoapSinkConfig.PASSWORD, "s3cr3t-psk");
             p.put(CoapSinkConfig.ACK_TIMEOUT_MS, "300");
+            // One endpoint, so one session; with N endpoints each has its own session.
+            p.put(CoapSinkConfig.ENDPOINTS, "1");
             try (CaliforniumSender sender = start(p)) {
                 for (int i = 0; i < 5; i++) {
                     assertThat(put(sender, "before/" + i, "{}").outcome()).isEqualTo(SendResult.Outcome.DELIVERED);

@@ -114,13 +114,13 @@ public final class CoapSinkConfig extends AbstractConfig {
         def.define(PORT, Type.INT, 0, Range.between(0, 65535), Importance.MEDIUM,
                 "Local UDP port the sink's CoAP/DTLS endpoint binds to; 0 picks a free port.",
                 GROUP_CONNECTION, ++order, Width.SHORT, "Local bind port");
-        def.define(ENDPOINTS, Type.INT, 4, Range.between(1, 256), Importance.MEDIUM,
-                "Local CoAP endpoints (UDP ports) per task, used in turn. Each has its own 65,536 message IDs, "
-                        + "which RFC 7252 lets a client reuse only after EXCHANGE_LIFETIME (247 s), so one endpoint "
-                        + "sustains about 265 confirmable requests/s to one server; N endpoints about N x 265/s "
-                        + "once their first 65,536 IDs each are spent. With coaps:// each endpoint has its own DTLS "
-                        + "session: use 1 for servers that keep few sessions. With a fixed " + PORT
-                        + ", endpoint i binds port + i.",
+        def.define(ENDPOINTS, Type.INT, 16, Range.between(1, 256), Importance.MEDIUM,
+                "Most local CoAP endpoints (UDP ports) per task. A task starts with one and adds another only "
+                        + "when all have used their 65,536 message IDs, which RFC 7252 lets a client reuse only after "
+                        + "EXCHANGE_LIFETIME (247 s): one endpoint sustains about 265 confirmable requests/s to one "
+                        + "server, N endpoints about N x 265/s. A slow stream keeps one endpoint. With coaps:// each "
+                        + "endpoint has its own DTLS session: use 1 for servers that keep very few sessions. With a "
+                        + "fixed " + PORT + ", endpoint i binds port + i.",
                 GROUP_CONNECTION, ++order, Width.SHORT, "Local endpoints per task");
     }
 

@@ -7,19 +7,18 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Collectors;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.eclipse.californium.core.coap.CoAP;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
@@ -43,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * A {@link CoapSender} on a pool of Californium endpoints (plain UDP or DTLS), each on its own local port,
  * talking to one server.
  *
- * <p>Why a pool: an endpoint has 65,536 message IDs and may reuse one only after EXCHANGE_LIFETIME
+ * <p>The pool starts with one endpoint and grows, up to {@code connect.coap.endpoints}, only when every
+ * endpoint has run out of message IDs: a slow stream keeps one endpoint (and one DTLS session). Why a pool: an endpoint has 65,536 message IDs and may reuse one only after EXCHANGE_LIFETIME
  * (247 s with RFC 7252's defaults), so one endpoint sustains about 265 confirmable requests per second
  * to one server. The server tells clients apart by address and port, so each endpoint has its own ID
  * space. Requests go to the endpoints in turn; an endpoint whose IDs are used up is skipped until
@@ -78,7 +78,8 @@ public final class CaliforniumSender implements CoapSender {
         }
     }
 
-    private final List<Slot> slots;
+    private final CoapSinkConfig config;
+    private final List<Slot> slots = new CopyOnWriteArrayList<>();
     private final AtomicInteger next = new AtomicInteger();
     private final ScheduledExecutorService executor;
     private final ScheduledExecutorService timer;
@@ -91,10 +92,9 @@ public final class CaliforniumSender implements CoapSender {
     private final InetSocketAddress server;
     private volatile boolean closed;
 
-    private CaliforniumSender(List<Slot> slots, ScheduledExecutorService executor,
-            ScheduledExecutorService timer, InetSocketAddress server, String uriHost, String basePath,
-            Duration timeout) {
-        this.slots = slots;
+    private CaliforniumSender(CoapSinkConfig config, ScheduledExecutorService executor,
+            ScheduledExecutorService timer, InetSocketAddress server, String uriHost, String basePath) {
+        this.config = config;
         this.executor = executor;
         this.timer = timer;
         // The virtual host goes out as SNI and is the name the server certificate must carry.
@@ -103,42 +103,52 @@ public final class CaliforniumSender implements CoapSender {
         this.uriHost = uriHost;
         this.basePath = basePath;
         this.peer = server.getHostString() + ":" + server.getPort();
-        this.timeout = timeout;
+        this.timeout = config.requestTimeout();
     }
 
-    /** Binds the local endpoints and resolves the server; fails with a message naming the key to fix. */
+    /** Binds the first local endpoint and resolves the server; fails with a message naming the key to fix. */
     public static CaliforniumSender start(CoapSinkConfig config) {
         URI uri = config.uri();
         InetSocketAddress server = resolve(uri, config.secure());
         ScheduledExecutorService executor = ExecutorsUtil.newScheduledThreadPool(
                 Math.max(2, Runtime.getRuntime().availableProcessors()), new NamedThreadFactory("coap-sink#"));
         ScheduledExecutorService timer = ExecutorsUtil.newDefaultSecondaryScheduler("coap-sink-timer#");
-        List<Slot> slots = new ArrayList<>();
-        try {
-            for (int i = 0; i < config.endpoints(); i++) {
-                Configuration californium = EndpointFactory.californiumConfiguration(config);
-                CoapEndpoint endpoint = EndpointFactory.create(config, californium, i);
-                endpoint.setExecutors(executor, timer);
-                slots.add(new Slot(endpoint));
-                try {
-                    endpoint.start();
-                } catch (IOException e) {
-                    throw new ConnectException("Cannot bind CoAP endpoint " + (i + 1) + " of " + config.endpoints()
-                            + " to " + EndpointFactory.bindAddress(config, i) + " (" + e.getMessage() + "); check "
-                            + CoapSinkConfig.HOST + ", " + CoapSinkConfig.PORT + " and " + CoapSinkConfig.ENDPOINTS, e);
-                }
-            }
-        } catch (RuntimeException e) {
-            slots.forEach(s -> s.endpoint.destroy());
-            ExecutorsUtil.shutdownExecutorGracefully(100, executor, timer);
-            throw e;
-        }
         String host = uri.getHost();
         String uriHost = StringUtil.isLiteralIpAddress(stripBrackets(host)) ? null : host;
         String basePath = uri.getPath() == null ? "" : trimSlashes(uri.getPath());
-        log.info("CoAP sender for {} bound to {}", uri, slots.stream().map(s -> String.valueOf(s.endpoint.getAddress()))
-                .collect(Collectors.joining(", ")));
-        return new CaliforniumSender(slots, executor, timer, server, uriHost, basePath, config.requestTimeout());
+        CaliforniumSender sender = new CaliforniumSender(config, executor, timer, server, uriHost, basePath);
+        try {
+            sender.addSlot();
+        } catch (RuntimeException e) {
+            sender.close();
+            throw e;
+        }
+        log.info("CoAP sender for {} bound to {} (up to {} endpoints as the message IDs require)", uri,
+                sender.localAddress(), config.endpoints());
+        return sender;
+    }
+
+    /** Binds and starts one more endpoint. */
+    private synchronized Slot addSlot() {
+        int index = slots.size();
+        Configuration californium = EndpointFactory.californiumConfiguration(config);
+        CoapEndpoint endpoint = EndpointFactory.create(config, californium, index);
+        endpoint.setExecutors(executor, timer);
+        try {
+            endpoint.start();
+        } catch (IOException e) {
+            endpoint.destroy();
+            throw new ConnectException("Cannot bind CoAP endpoint " + (index + 1) + " to "
+                    + EndpointFactory.bindAddress(config, index) + " (" + e.getMessage() + "); check "
+                    + CoapSinkConfig.HOST + ", " + CoapSinkConfig.PORT + " and " + CoapSinkConfig.ENDPOINTS, e);
+        }
+        Slot slot = new Slot(endpoint);
+        slots.add(slot);
+        if (index > 0) {
+            log.info("Added CoAP endpoint {} of at most {} at {}: the others have used their message IDs towards {}",
+                    index + 1, config.endpoints(), endpoint.getAddress(), peer);
+        }
+        return slot;
     }
 
     private static InetSocketAddress resolve(URI uri, boolean secure) {
@@ -235,14 +245,33 @@ public final class CaliforniumSender implements CoapSender {
         slot.endpoint.sendRequest(request);
     }
 
+    /** The next endpoint with message IDs left; a new one when all are out and the pool may grow; else null. */
     private Slot pickSlot() {
         long now = System.nanoTime();
-        int n = slots.size();
+        List<Slot> current = slots;
+        int n = current.size();
         int start = Math.floorMod(next.getAndIncrement(), n);
         for (int i = 0; i < n; i++) {
-            Slot slot = slots.get((start + i) % n);
+            Slot slot = current.get((start + i) % n);
             if (!slot.exhausted(now)) {
                 return slot;
+            }
+        }
+        synchronized (this) {
+            if (closed) {
+                return null;
+            }
+            for (Slot slot : slots) {
+                if (!slot.exhausted(now)) {
+                    return slot; // another thread added one meanwhile
+                }
+            }
+            if (slots.size() < config.endpoints()) {
+                try {
+                    return addSlot();
+                } catch (ConnectException e) {
+                    log.warn("{}", e.getMessage());
+                }
             }
         }
         return null;
@@ -252,9 +281,15 @@ public final class CaliforniumSender implements CoapSender {
         slot.exhaustedUntilNanos = System.nanoTime() + EXHAUSTED_BACKOFF_NANOS;
         if (!slot.exhaustionLogged) {
             slot.exhaustionLogged = true;
-            log.warn("CoAP endpoint {} has used all 65,536 message IDs towards {}; each may be reused only after "
-                    + "EXCHANGE_LIFETIME. Requests go to the other {} endpoint(s); raise {} for more sustained "
-                    + "throughput.", slot.endpoint.getAddress(), peer, slots.size() - 1, CoapSinkConfig.ENDPOINTS);
+            if (slots.size() < config.endpoints()) {
+                log.info("CoAP endpoint {} has used all 65,536 message IDs towards {}; each may be reused only after "
+                        + "EXCHANGE_LIFETIME (247 s)", slot.endpoint.getAddress(), peer);
+            } else {
+                log.warn("CoAP endpoint {} has used all 65,536 message IDs towards {}; each may be reused only after "
+                        + "EXCHANGE_LIFETIME (247 s). All {} endpoints ({}) are in use, so requests wait for free IDs: "
+                        + "raise {} for more sustained throughput.", slot.endpoint.getAddress(), peer, slots.size(),
+                        CoapSinkConfig.ENDPOINTS, CoapSinkConfig.ENDPOINTS);
+            }
         }
     }
 
@@ -268,10 +303,12 @@ public final class CaliforniumSender implements CoapSender {
 
     @Override
     public void close() {
-        if (closed) {
-            return;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
         for (CompletableFuture<SendResult> f : pending) {
             f.complete(SendResult.transientFailure(null, "sender closed before the server answered"));
         }

@@ -246,7 +246,12 @@ public final class BenchMain {
         if (trace == null) {
             return "(no trace)";
         }
-        String best = trace.lines().findFirst().orElse("");
+        String first = trace.lines().findFirst().orElse("");
+        if (trace.contains("message IDs exhausted")) { // the ceiling: say so even when the message is long
+            int colon = first.indexOf(':');
+            return (colon > 0 ? first.substring(0, colon) : "exception") + ": … automatic message IDs exhausted";
+        }
+        String best = first;
         for (String line : (Iterable<String>) trace.lines()::iterator) {
             if (line.startsWith("Caused by: ")) {
                 best = line.substring("Caused by: ".length());

@@ -156,7 +156,7 @@ public final class BenchMain {
         r.params = describe(label, config);
         long drops0 = UdpStats.receiveBufferErrors();
         Path gcLog = Files.createTempFile("bench-" + label + "-gc-", ".log");
-        List<String> jvm = List.of("-Xmx" + o.workerHeap, "-Xlog:gc,gc+heap+exit:file=" + gcLog);
+        List<String> jvm = List.of("-Xmx" + o.workerHeap, "-Xlog:gc,gc+heap+exit:file=" + gcLog + "::filecount=0");
         Map<String, String> worker = Map.of("connector.client.config.override.policy", "All");
         log("%s: starting worker JVM (%s), connector %s", label, String.join(" ", jvm), name);
         try (ConnectWorkerProcess w = ConnectWorkerProcess.start(STANDALONE, kafka, worker, jvm)) {

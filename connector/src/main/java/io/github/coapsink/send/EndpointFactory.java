@@ -32,6 +32,8 @@ public final class EndpointFactory {
         c.set(UdpConfig.UDP_SENDER_THREAD_COUNT, 1);
         c.set(DtlsConfig.DTLS_RECEIVER_THREAD_COUNT, 1);
         c.set(DtlsConfig.DTLS_CONNECTOR_THREAD_COUNT, 1);
+        // Room for a burst of answers to a full window (the kernel may cap it at net.core.rmem_max).
+        c.set(UdpConfig.UDP_RECEIVE_BUFFER_SIZE, 1024 * 1024);
         return c;
     }
 

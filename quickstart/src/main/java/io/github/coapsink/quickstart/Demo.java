@@ -116,8 +116,8 @@ final class Demo implements AutoCloseable {
                 .filter(p -> CONNECTOR_CLASS.equals(p.className())).findFirst()
                 .orElseThrow(() -> new QuickstartException("quickstart: the worker did not find " + CONNECTOR_CLASS
                         + " in plugin.path " + pluginPath, QuickstartException.FAILED));
-        step("3/4", "Connect worker (standalone)", connect.restUrl() + ", plugin " + plugin.className() + " "
-                + plugin.version() + " from plugin.path " + pluginPath, t0);
+        step("3/4", "Connect worker (standalone)", connect.restUrl(), t0);
+        out.println("        plugin " + plugin.className() + " " + plugin.version() + " from plugin.path " + pluginPath);
 
         t0 = System.nanoTime();
         Map<String, String> config = connectorConfig();

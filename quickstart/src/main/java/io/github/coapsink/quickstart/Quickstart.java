@@ -4,6 +4,7 @@ import io.github.coapsink.testserver.CoapTestServerMain;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
+import sun.misc.Signal;
 
 /**
  * Entry point of {@code ./quickstart.sh}: the demo (default), {@code produce}, {@code standalone} and
@@ -39,8 +40,10 @@ public final class Quickstart {
     static int runDemo(DemoOptions options, Path home, PrintStream out) {
         PluginArchive archive = PluginArchive.locate(home);
         Demo demo = new Demo(options, archive, out);
-        Thread hook = new Thread(demo::close, "quickstart-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        stopOnSignal(demo, "INT");
+        stopOnSignal(demo, "TERM");
+        // Fallback for other ways out (SIGHUP, System.exit); Connect's own shutdown hook then races with it.
+        Runtime.getRuntime().addShutdownHook(new Thread(demo::close, "quickstart-shutdown"));
         try {
             demo.start();
             if (!options.exitAfterSamples) {
@@ -65,6 +68,21 @@ public final class Quickstart {
             demo.close();
             return 1;
         }
+    }
+
+    /**
+     * Ctrl-C / SIGTERM stop the demo in order (connector, worker, broker, server, temp data) before the JVM's
+     * shutdown hooks run: the Connect runtime registers its own hook, which would stop the worker concurrently with
+     * ours (its REST API first, so deleting the connector would then time out).
+     */
+    private static void stopOnSignal(Demo demo, String name) {
+        Signal.handle(new Signal(name), signal -> {
+            Thread stopper = new Thread(() -> {
+                demo.close();
+                System.exit(128 + signal.getNumber());
+            }, "quickstart-stop-on-SIG" + name);
+            stopper.start();
+        });
     }
 
     private static void summary(PrintStream out, Demo demo, int arrived) {

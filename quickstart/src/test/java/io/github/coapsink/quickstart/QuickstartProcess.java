@@ -85,9 +85,17 @@ final class QuickstartProcess implements AutoCloseable {
         return process.exitValue();
     }
 
-    /** SIGTERM, like Ctrl-C for the JVM's shutdown hooks. */
+    /** SIGTERM. (Not {@code Process.destroy()}: that also closes our end of its output, losing the last lines.) */
     void terminate() {
-        process.destroy();
+        process.toHandle().destroy();
+    }
+
+    /** SIGINT, what Ctrl-C in a terminal sends. */
+    void interrupt() throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new AssertionError("kill -INT " + process.pid() + " failed");
+        }
     }
 
     @Override

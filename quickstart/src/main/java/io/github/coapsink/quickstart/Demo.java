@@ -129,7 +129,7 @@ final class Demo implements AutoCloseable {
         out.println();
         out.println("Producing " + samples.size() + " sample User records to " + TOPIC
                 + "; the CoAP server prints each request as it arrives:");
-        out.println("  time         method type  resource   response  payload");
+        out.println("  time         method type  resource        response  payload");
         for (String record : SampleUsers.RECORDS) {
             kafka.send(TOPIC, (String) null, record);
         }
@@ -201,8 +201,10 @@ final class Demo implements AutoCloseable {
             }
         }
         String time = LocalTime.ofInstant(r.receivedAt(), ZoneId.systemDefault()).format(TIME);
-        out.printf("  %s %-6s %-5s /%-9s %-9s %s%n", time, r.method(), r.confirmable() ? "CON" : "NON", r.path(),
-                r.response() == null ? "dropped" : r.response().text, payload);
+        String resource = r.path() + (r.query() == null || r.query().isEmpty() ? "" : "?" + r.query());
+        String line = String.format("  %s %-6s %-5s /%-14s %-9s %s", time, r.method(), r.confirmable() ? "CON" : "NON",
+                resource, r.response() == null ? "dropped" : r.response().text, payload);
+        out.println(line.stripTrailing());
     }
 
     private void step(String n, String what, String detail, long t0) {

@@ -51,6 +51,9 @@ class StandaloneIT {
                 assertThat(qs.awaitExit(Duration.ofMinutes(1))).isEqualTo(143);
                 assertThat(qs.handle().descendants().filter(ProcessHandle::isAlive)).isEmpty();
             }
+            try (var left = Files.list(processTmp)) {
+                assertThat(left).as("the worker-file copy in TMPDIR is deleted on exit").isEmpty();
+            }
             Ports.assertTcpFree(connectPort);
         }
     }

@@ -372,6 +372,7 @@ class CoapSinkIT {
         config.put("topics", topic);
         config.put("connect.progress.enabled", "true");
         config.put("connect.coap.max.retires", "3");
+        config.put("connect.coap.host", "127.0.0.1"); // tests bind only to loopback
         run(config);
         kafka.send(topic, null, user("John", "Smith", 30, 4830));
         await().atMost(WAIT).until(() -> server.requests("unsecure").size() == 1);

@@ -31,9 +31,12 @@ import java.util.concurrent.CountDownLatch;
  */
 final class Demo implements AutoCloseable {
     static final String CONNECTOR = "coap-sink";
+    static final String SECURE_CONNECTOR = "coaps-sink";
     static final String TOPIC = "coap_topic";
     static final String RESOURCE = "unsecure";
+    static final String SECURE_RESOURCE = "secure";
     static final String KCQL = "INSERT INTO " + RESOURCE + " SELECT * FROM " + TOPIC;
+    static final String SECURE_KCQL = "INSERT INTO " + SECURE_RESOURCE + " SELECT * FROM " + TOPIC;
     static final String CONNECTOR_CLASS = "io.github.coapsink.CoapSinkConnector";
     static final String PSK_IDENTITY = "quickstart";
     static final String PSK_SECRET = "quickstart-secret";
@@ -47,6 +50,7 @@ final class Demo implements AutoCloseable {
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private final List<JsonNode> samples = new ArrayList<>();
     private final Set<Integer> arrived = ConcurrentHashMap.newKeySet();
+    private final Set<Integer> arrivedSecure = ConcurrentHashMap.newKeySet();
     private final CountDownLatch closed = new CountDownLatch(1);
     private boolean closing;
     private CoapTestServer server;
@@ -122,14 +126,19 @@ final class Demo implements AutoCloseable {
         t0 = System.nanoTime();
         Map<String, String> config = connectorConfig();
         connect.createOrUpdateConnector(CONNECTOR, config);
+        Map<String, String> secure = secureConnectorConfig();
+        connect.createOrUpdateConnector(SECURE_CONNECTOR, secure);
         connect.awaitConnectorRunning(CONNECTOR, 1, STEP_TIMEOUT);
-        step("4/4", "Connector " + CONNECTOR, "RUNNING", t0);
+        connect.awaitConnectorRunning(SECURE_CONNECTOR, 1, STEP_TIMEOUT);
+        step("4/4", "Connectors " + CONNECTOR + ", " + SECURE_CONNECTOR, "RUNNING", t0);
         config.forEach((k, v) -> out.println("        " + k + "=" + v));
+        out.println("      and, over DTLS with a pre-shared key:");
+        secure.forEach((k, v) -> out.println("        " + k + "=" + (k.equals("connect.coap.password") ? "********" : v)));
 
         out.println();
         out.println("Producing " + samples.size() + " sample User records to " + TOPIC
                 + "; the CoAP server prints each request as it arrives:");
-        out.println("  time         method type  resource        response  payload");
+        out.println("  time         method type  over  resource        response  payload");
         for (String record : SampleUsers.RECORDS) {
             kafka.send(TOPIC, (String) null, record);
         }
@@ -144,20 +153,43 @@ final class Demo implements AutoCloseable {
         c.put("connect.coap.kcql", KCQL);
         c.put("topics", TOPIC);
         c.put("connect.progress.enabled", "true");
+        // Everything the quickstart starts stays on loopback (the default binds every local address).
+        c.put("connect.coap.host", PortCheck.HOST);
         // The sink parses the JSON text itself: field order is kept (JsonConverter would hand it a HashMap) and a
         // value that is not JSON meets the sink's own connect.coap.plain.string.policy.
         c.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
         return c;
     }
 
-    /** Waits until every sample arrived or the timeout passed; returns how many arrived. */
+    /** The second connector: the same topic to another resource, over DTLS with the test server's PSK. */
+    Map<String, String> secureConnectorConfig() {
+        Map<String, String> c = connectorConfig();
+        c.put("name", SECURE_CONNECTOR);
+        c.put("connect.coap.uri", "coaps://" + PortCheck.HOST + ":" + server.dtlsPort());
+        c.put("connect.coap.kcql", SECURE_KCQL);
+        c.put("connect.coap.username", PSK_IDENTITY);
+        c.put("connect.coap.password", PSK_SECRET);
+        c.remove("connect.progress.enabled");
+        return c;
+    }
+
+    /** Waits until every sample arrived over both connectors or the timeout passed; returns how many arrived over plain CoAP. */
     int awaitSamples(Duration timeout) {
         try {
-            Waits.untilTrue("the sample records at " + resourceUri(), timeout, () -> arrived.size() == samples.size());
+            Waits.untilTrue("the sample records at " + resourceUri() + " and " + secureResourceUri(), timeout,
+                    () -> arrived.size() == samples.size() && arrivedSecure.size() == samples.size());
         } catch (AssertionError e) {
-            // reported by the summary line
+            // reported by the summary lines
         }
         return arrived.size();
+    }
+
+    int arrivedSecure() {
+        return arrivedSecure.size();
+    }
+
+    String secureResourceUri() {
+        return server.dtlsUri() + "/" + SECURE_RESOURCE;
     }
 
     int sampleCount() {
@@ -183,6 +215,8 @@ final class Demo implements AutoCloseable {
         out.println("  coap-client-notls -m get " + uri + "              # all payloads, JSON array");
         out.println("  coap-client-notls -m get '" + uri + "?last'       # the latest payload");
         out.println("  coap-client-notls -m get -s 60 " + uri + "        # observe for 60 s");
+        out.println("  coap-client-openssl -m get -u " + PSK_IDENTITY + " -k " + PSK_SECRET + " " + secureResourceUri()
+                + "   # over DTLS");
         out.println("Connector status: curl -s " + connect.restUrl() + "connectors/" + CONNECTOR + "/status");
         out.println("Press Ctrl-C to stop everything (connector, worker, broker, CoAP server) and remove the temp data.");
     }
@@ -194,7 +228,7 @@ final class Demo implements AutoCloseable {
                 JsonNode node = JSON.readTree(payload);
                 int i = samples.indexOf(node);
                 if (i >= 0) {
-                    arrived.add(i);
+                    (r.secure() && r.path().equals(SECURE_RESOURCE) ? arrivedSecure : arrived).add(i);
                 }
             } catch (IOException notJson) {
                 // still printed below
@@ -202,8 +236,8 @@ final class Demo implements AutoCloseable {
         }
         String time = LocalTime.ofInstant(r.receivedAt(), ZoneId.systemDefault()).format(TIME);
         String resource = r.path() + (r.query() == null || r.query().isEmpty() ? "" : "?" + r.query());
-        String line = String.format("  %s %-6s %-5s /%-14s %-9s %s", time, r.method(), r.confirmable() ? "CON" : "NON",
-                resource, r.response() == null ? "dropped" : r.response().text, payload);
+        String line = String.format("  %s %-6s %-5s %-5s /%-14s %-9s %s", time, r.method(), r.confirmable() ? "CON" : "NON",
+                r.secure() ? "DTLS" : "UDP", resource, r.response() == null ? "dropped" : r.response().text, payload);
         out.println(line.stripTrailing());
     }
 

@@ -56,7 +56,7 @@ public final class Quickstart {
             int n = demo.awaitSamples(options.timeout);
             summary(out, demo, n);
             demo.close();
-            return n == demo.sampleCount() ? 0 : 1;
+            return n == demo.sampleCount() && demo.arrivedSecure() == demo.sampleCount() ? 0 : 1;
         } catch (QuickstartException e) {
             demo.close();
             throw e;
@@ -88,5 +88,7 @@ public final class Quickstart {
     private static void summary(PrintStream out, Demo demo, int arrived) {
         out.println("quickstart: " + arrived + " of " + demo.sampleCount() + " sample records arrived at "
                 + demo.resourceUri());
+        out.println("quickstart: " + demo.arrivedSecure() + " of " + demo.sampleCount() + " sample records arrived at "
+                + demo.secureResourceUri() + " over DTLS (PSK)");
     }
 }

@@ -46,11 +46,16 @@ class QuickstartIT {
         assertThat(exit).as("exit code; output:%n%s", String.join("\n", lines)).isZero();
         assertThat(lines).anyMatch(l -> l.startsWith("        plugin io.github.coapsink.CoapSinkConnector ")
                 && l.contains("io.github.coapsink.CoapSinkConnector " + System.getProperty("coapsink.version")));
-        assertThat(lines).filteredOn(l -> l.matches("\\s+\\d\\d:\\d\\d:\\d\\d\\.\\d{3} PUT +CON +/unsecure +2\\.04 .*"))
+        assertThat(lines).filteredOn(l -> l.matches("\\s+\\d\\d:\\d\\d:\\d\\d\\.\\d{3} PUT +CON +UDP +/unsecure +2\\.04 .*"))
                 .hasSize(4)
                 .anyMatch(l -> l.endsWith(" {\"firstName\":\"John\",\"lastName\":\"Smith\",\"age\":30,\"salary\":4830}"));
+        assertThat(lines).filteredOn(l -> l.matches("\\s+\\d\\d:\\d\\d:\\d\\d\\.\\d{3} PUT +CON +DTLS +/secure +2\\.04 .*"))
+                .hasSize(4);
         assertThat(lines).contains("quickstart: 4 of 4 sample records arrived at coap://127.0.0.1:" + coapPort + "/unsecure",
+                "quickstart: 4 of 4 sample records arrived at coaps://127.0.0.1:" + coapsPort + "/secure over DTLS (PSK)",
                 "quickstart: stopped; temp data removed");
+        assertThat(String.join("\n", lines)).as("the PSK secret is printed by the demo's own banner only")
+                .contains("connect.coap.password=********");
         assertCleanedUp(handle);
     }
 
@@ -71,7 +76,7 @@ class QuickstartIT {
                 assertThat(produce.output()).contains("quickstart: sent to coap_topic partition 0 offset 4: " + grace);
             }
             // The sink sends the record as compact JSON, field order kept.
-            qs.awaitLine(Duration.ofSeconds(60), l -> l.matches(".* PUT +CON +/unsecure +2\\.04 +\\Q"
+            qs.awaitLine(Duration.ofSeconds(60), l -> l.matches(".* PUT +CON +UDP +/unsecure +2\\.04 +\\Q"
                     + "{\"firstName\":\"Grace\",\"lastName\":\"Hopper\",\"age\":45,\"salary\":7100}\\E"));
 
             qs.interrupt();

@@ -12,12 +12,16 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.sink.SinkConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Streams Kafka records as JSON to resources on a CoAP server. Configure it with the old
  * connector's {@code connect.coap.*} keys; see {@link CoapSinkConfig}.
  */
 public class CoapSinkConnector extends SinkConnector {
+
+    private static final Logger log = LoggerFactory.getLogger(CoapSinkConnector.class);
 
     private Map<String, String> props;
 
@@ -33,6 +37,11 @@ public class CoapSinkConnector extends SinkConnector {
         if (!problems.isEmpty()) {
             Map.Entry<String, String> first = problems.entrySet().iterator().next();
             throw new ConfigException(first.getKey(), props.get(first.getKey()), first.getValue());
+        }
+        List<String> ignored = CrossChecks.ignoredDtlsSettings(config);
+        if (!ignored.isEmpty()) {
+            log.warn("{} is coap:// (plain UDP, not encrypted) but DTLS settings {} are set; they are ignored. "
+                    + "Use coaps:// to encrypt.", CoapSinkConfig.URI, ignored);
         }
         this.props = Map.copyOf(props);
     }

@@ -1,6 +1,7 @@
 package io.github.coapsink;
 
 import io.github.coapsink.config.CoapSinkConfig;
+import io.github.coapsink.config.CrossChecks;
 import io.github.coapsink.delivery.DeliveryPipeline;
 import io.github.coapsink.delivery.DeliveryStats;
 import io.github.coapsink.delivery.Failure;
@@ -17,6 +18,7 @@ import io.github.coapsink.send.OutgoingRequest;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -91,6 +93,11 @@ public class CoapSinkTask extends SinkTask {
         sender = senderFactory.apply(config);
         pipeline = new DeliveryPipeline(sender, config.maxInFlight(), config.ordering(), stats);
         metrics = TaskMetrics.register(connector, taskId, stats, pipeline, config.maxInFlight());
+        List<String> ignoredDtls = CrossChecks.ignoredDtlsSettings(config);
+        if (!ignoredDtls.isEmpty()) {
+            log.warn("{} is coap:// (plain UDP, not encrypted) but DTLS settings {} are set; they are ignored. "
+                    + "Use coaps:// to encrypt.", CoapSinkConfig.URI, ignoredDtls);
+        }
         log.info("CoAP sink task started: {} to {} with error policy {}{}; {} route(s)", config.method(),
                 config.uri(), config.errorPolicy(), reporter != null ? " and Connect's errant record reporter" : "",
                 routes.size());

@@ -41,6 +41,7 @@ public final class CoapSinkConfig extends AbstractConfig {
     public static final String MAX_IN_FLIGHT = "connect.coap.max.in.flight";
     public static final String ORDERING = "connect.coap.ordering";
     public static final String MAX_PAYLOAD_BYTES = "connect.coap.max.payload.bytes";
+    public static final String ENDPOINTS = "connect.coap.endpoints";
 
     public static final String TOMBSTONE_POLICY = "connect.coap.tombstone.policy";
     public static final String PLAIN_STRING_POLICY = "connect.coap.plain.string.policy";
@@ -55,6 +56,10 @@ public final class CoapSinkConfig extends AbstractConfig {
     public static final String TRUSTSTORE_PASS = "connect.coap.truststore.pass";
     public static final String CERTS = "connect.coap.certs";
     public static final String CERT_CHAIN_KEY = "connect.coap.cert.chain.key";
+    public static final String SERVER_PUBLIC_KEY_FILE = "connect.coap.server.public.key.file";
+    public static final String DTLS_CIPHER_SUITES = "connect.coap.dtls.cipher.suites";
+    public static final String DTLS_VERIFY_SERVER_HOSTNAME = "connect.coap.dtls.verify.server.hostname";
+    public static final String DTLS_INSECURE_TRUST_ALL = "connect.coap.dtls.insecure.trust.all";
 
     public static final String ERROR_POLICY = "connect.coap.error.policy";
     public static final String MAX_RETRIES = "connect.coap.max.retries";
@@ -109,6 +114,14 @@ public final class CoapSinkConfig extends AbstractConfig {
         def.define(PORT, Type.INT, 0, Range.between(0, 65535), Importance.MEDIUM,
                 "Local UDP port the sink's CoAP/DTLS endpoint binds to; 0 picks a free port.",
                 GROUP_CONNECTION, ++order, Width.SHORT, "Local bind port");
+        def.define(ENDPOINTS, Type.INT, 16, Range.between(1, 256), Importance.MEDIUM,
+                "Most local CoAP endpoints (UDP ports) per task. A task starts with one and adds another only "
+                        + "when all have used their 65,536 message IDs, which RFC 7252 lets a client reuse only after "
+                        + "EXCHANGE_LIFETIME (247 s): one endpoint sustains about 265 confirmable requests/s to one "
+                        + "server, N endpoints about N x 265/s. A slow stream keeps one endpoint. With coaps:// each "
+                        + "endpoint has its own DTLS session: use 1 for servers that keep very few sessions. With a "
+                        + "fixed " + PORT + ", endpoint i binds port + i.",
+                GROUP_CONNECTION, ++order, Width.SHORT, "Local endpoints per task");
     }
 
     private static void addRoutingGroup(ConfigDef def) {
@@ -175,29 +188,36 @@ public final class CoapSinkConfig extends AbstractConfig {
     private static void addSecurityGroup(ConfigDef def) {
         int order = 0;
         def.define(USERNAME, Type.STRING, null, Importance.MEDIUM,
-                "PSK identity for coaps://. When set, DTLS uses a pre-shared key (with " + PASSWORD + ").",
+                "PSK identity for coaps://. When set, DTLS offers pre-shared-key cipher suites (with " + PASSWORD
+                        + "); this comes first among the identities the sink offers.",
                 GROUP_SECURITY, ++order, Width.MEDIUM, "PSK identity");
         def.define(PASSWORD, Type.PASSWORD, null, Importance.MEDIUM,
-                "PSK secret for coaps://, used with " + USERNAME + ". Never logged.",
+                "PSK secret for coaps://, used with " + USERNAME + "; its UTF-8 bytes are the key. Never logged.",
                 GROUP_SECURITY, ++order, Width.MEDIUM, "PSK secret");
         def.define(PUBLIC_KEY_FILE, Type.STRING, null, Importance.MEDIUM,
-                "PEM file with the sink's public key for raw-public-key DTLS (RFC 7250), used with "
-                        + PRIVATE_KEY_FILE + ".",
+                "PEM file ('BEGIN PUBLIC KEY') with the sink's own public key for raw-public-key DTLS (RFC 7250), "
+                        + "used with " + PRIVATE_KEY_FILE + ". EC (P-256 and the other curves Scandium "
+                        + "supports) or RSA.",
                 GROUP_SECURITY, ++order, Width.LONG, "Public key file (PEM)");
         def.define(PRIVATE_KEY_FILE, Type.STRING, null, Importance.MEDIUM,
-                "PEM file with the sink's private key in PKCS#8 ('BEGIN PRIVATE KEY'); convert others with "
-                        + "'openssl pkcs8 -topk8 -nocrypt -in key.pem -out key-pkcs8.pem'.",
+                "PEM file with the sink's private key in PKCS#8 ('BEGIN PRIVATE KEY'), used with "
+                        + PUBLIC_KEY_FILE + ". PKCS#1 ('BEGIN RSA PRIVATE KEY') and SEC1 ('BEGIN EC PRIVATE KEY') "
+                        + "files are refused with the command that converts them: "
+                        + "'openssl pkcs8 -topk8 -nocrypt -in key.pem -out key-pkcs8.pem'. When set, it is the "
+                        + "sink's certificate identity and the key store is not used.",
                 GROUP_SECURITY, ++order, Width.LONG, "Private key file (PEM, PKCS#8)");
         def.define(KEYSTORE_PATH, Type.STRING, "", Importance.MEDIUM,
-                "Key store (JKS or PKCS12) holding the sink's X.509 certificate chain and private key under the "
-                        + "alias " + CERT_CHAIN_KEY + ".",
+                "Key store (JKS or PKCS12, detected from the file) holding the sink's X.509 certificate chain and "
+                        + "private key under the alias " + CERT_CHAIN_KEY + ". Only needed when the server "
+                        + "asks for a client certificate.",
                 GROUP_SECURITY, ++order, Width.LONG, "Key store path");
         def.define(KEYSTORE_PASS, Type.PASSWORD, DEFAULT_STORE_PASSWORD, Importance.MEDIUM,
                 "Password of the key store (and of its key). Defaults to the old connector's 'rootPass' so old "
                         + "configurations keep working; set your own.",
                 GROUP_SECURITY, ++order, Width.MEDIUM, "Key store password");
         def.define(TRUSTSTORE_PATH, Type.STRING, "", Importance.MEDIUM,
-                "Trust store (JKS or PKCS12) with the CA certificates that may sign the server's certificate.",
+                "Trust store (JKS or PKCS12, detected from the file) with the CA certificates that may sign the "
+                        + "server's certificate.",
                 GROUP_SECURITY, ++order, Width.LONG, "Trust store path");
         def.define(TRUSTSTORE_PASS, Type.PASSWORD, DEFAULT_STORE_PASSWORD, Importance.MEDIUM,
                 "Password of the trust store. Defaults to the old connector's 'rootPass'.",
@@ -208,6 +228,30 @@ public final class CoapSinkConfig extends AbstractConfig {
         def.define(CERT_CHAIN_KEY, Type.STRING, "client", Importance.MEDIUM,
                 "Alias of the key store entry with the sink's private key and certificate chain.",
                 GROUP_SECURITY, ++order, Width.MEDIUM, "Key store alias");
+        def.define(SERVER_PUBLIC_KEY_FILE, Type.STRING, null, Importance.MEDIUM,
+                "PEM file ('BEGIN PUBLIC KEY') with the server's raw public key (RFC 7250). A server that "
+                        + "presents exactly this key is trusted. Without it, a server presenting a raw public "
+                        + "key is refused unless " + DTLS_INSECURE_TRUST_ALL + " is true.",
+                GROUP_SECURITY, ++order, Width.LONG, "Server public key file (PEM)");
+        def.define(DTLS_CIPHER_SUITES, Type.LIST, DtlsCipherSuites.DEFAULTS, new DtlsCipherSuites.Validator(),
+                Importance.LOW,
+                "DTLS 1.2 cipher suites the sink offers, most preferred first. Of this list the sink uses the "
+                        + "PSK suites when " + USERNAME + " is set and the certificate (ECDSA/RSA) suites when "
+                        + "it can verify a server key (trust store, server public key file or "
+                        + DTLS_INSECURE_TRUST_ALL + "). The defaults are the CoAP mandatory suites (RFC 7252 "
+                        + "9.1.3) plus AES-GCM and ECDHE-PSK ones; the old connector's "
+                        + "TLS_PSK_WITH_AES_128_CBC_SHA256 is allowed when listed explicitly.",
+                GROUP_SECURITY, ++order, Width.LONG, "DTLS cipher suites");
+        def.define(DTLS_VERIFY_SERVER_HOSTNAME, Type.BOOLEAN, true, Importance.MEDIUM,
+                "Check that the server's X.509 certificate names the host of " + URI + ": its DNS name "
+                        + "(subject alternative name, or the CN when there is none) for a host name, its IP "
+                        + "address subject alternative name for a literal IP address. The host name is also "
+                        + "sent as SNI. false checks only the certificate chain.",
+                GROUP_SECURITY, ++order, Width.SHORT, "Verify server host name");
+        def.define(DTLS_INSECURE_TRUST_ALL, Type.BOOLEAN, false, Importance.LOW,
+                "INSECURE, for tests only: trust every server certificate and raw public key without any check, "
+                        + "so anyone on the path can impersonate the server. Logged at WARN on every start.",
+                GROUP_SECURITY, ++order, Width.SHORT, "INSECURE: trust every server key");
     }
 
     private static void addErrorGroup(ConfigDef def) {
@@ -316,6 +360,10 @@ public final class CoapSinkConfig extends AbstractConfig {
         return getInt(MAX_IN_FLIGHT);
     }
 
+    public int endpoints() {
+        return getInt(ENDPOINTS);
+    }
+
     public int maxPayloadBytes() {
         return getInt(MAX_PAYLOAD_BYTES);
     }
@@ -370,6 +418,23 @@ public final class CoapSinkConfig extends AbstractConfig {
 
     public String certChainAlias() {
         return getString(CERT_CHAIN_KEY);
+    }
+
+    public String serverPublicKeyFile() {
+        return getString(SERVER_PUBLIC_KEY_FILE);
+    }
+
+    /** The cipher suite names as configured, most preferred first. */
+    public List<String> dtlsCipherSuites() {
+        return getList(DTLS_CIPHER_SUITES);
+    }
+
+    public boolean verifyServerHostname() {
+        return getBoolean(DTLS_VERIFY_SERVER_HOSTNAME);
+    }
+
+    public boolean insecureTrustAll() {
+        return getBoolean(DTLS_INSECURE_TRUST_ALL);
     }
 
     public ErrorPolicy errorPolicy() {

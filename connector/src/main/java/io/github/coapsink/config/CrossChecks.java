@@ -24,7 +24,12 @@ public final class CrossChecks {
     public static Map<String, String> check(CoapSinkConfig config, Map<String, String> props) {
         Map<String, String> problems = new LinkedHashMap<>();
         checkTopics(config.routes(), props, problems);
-        checkPsk(config, problems);
+        checkDtls(config, problems);
+        if (config.bindPort() != 0 && config.bindPort() + config.endpoints() - 1 > 65_535) {
+            problems.put(CoapSinkConfig.PORT, "with " + CoapSinkConfig.ENDPOINTS + "=" + config.endpoints()
+                    + " the endpoints bind ports " + config.bindPort() + " to " + (config.bindPort() + config.endpoints() - 1)
+                    + ", past 65535; lower the port or the number of endpoints, or use port 0");
+        }
         return problems;
     }
 
@@ -70,15 +75,39 @@ public final class CrossChecks {
         }
     }
 
-    private static void checkPsk(CoapSinkConfig config, Map<String, String> problems) {
-        boolean identity = config.pskIdentity() != null && !config.pskIdentity().isEmpty();
-        boolean secret = config.pskSecret() != null && !config.pskSecret().value().isEmpty();
-        if (identity && !secret) {
-            problems.put(CoapSinkConfig.PASSWORD, "is required when " + CoapSinkConfig.USERNAME
-                    + " is set: PSK needs both the identity and its secret");
-        } else if (secret && !identity) {
-            problems.put(CoapSinkConfig.USERNAME, "is required when " + CoapSinkConfig.PASSWORD
-                    + " is set: PSK needs both the identity and its secret");
+    /**
+     * For coaps://, reads the credential files now so that a missing file, a wrong password or a missing alias
+     * shows in validate. For coap://, DTLS settings are not an error (the old connector ignored them, and its
+     * configurations must keep working) but {@link #ignoredDtlsSettings} names them for a warning.
+     */
+    private static void checkDtls(CoapSinkConfig config, Map<String, String> problems) {
+        if (config.secure()) {
+            try {
+                DtlsCredentials.load(config);
+            } catch (DtlsCredentials.Problem p) {
+                problems.merge(p.key(), p.reason(), (a, b) -> a + "; " + b);
+            }
+            return;
         }
+    }
+
+    /**
+     * The DTLS keys set on a coap:// URI, where they do nothing: a warning that the records travel unencrypted,
+     * e.g. because the scheme was mistyped. Empty for coaps://.
+     */
+    public static List<String> ignoredDtlsSettings(CoapSinkConfig config) {
+        if (config.secure()) {
+            return List.of();
+        }
+        return DTLS_ONLY_KEYS.stream().filter(key -> isSet(config, key)).toList();
+    }
+
+    private static final List<String> DTLS_ONLY_KEYS = List.of(CoapSinkConfig.USERNAME, CoapSinkConfig.PASSWORD,
+            CoapSinkConfig.PUBLIC_KEY_FILE, CoapSinkConfig.PRIVATE_KEY_FILE, CoapSinkConfig.KEYSTORE_PATH,
+            CoapSinkConfig.TRUSTSTORE_PATH, CoapSinkConfig.SERVER_PUBLIC_KEY_FILE);
+
+    private static boolean isSet(CoapSinkConfig config, String key) {
+        Object value = config.originals().get(key);
+        return value != null && !value.toString().trim().isEmpty();
     }
 }

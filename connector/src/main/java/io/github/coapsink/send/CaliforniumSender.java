@@ -7,13 +7,18 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.eclipse.californium.core.coap.CoAP;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
@@ -26,15 +31,56 @@ import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.util.ExecutorsUtil;
 import org.eclipse.californium.elements.util.NamedThreadFactory;
 import org.eclipse.californium.elements.util.StringUtil;
+import org.eclipse.californium.scandium.DTLSConnector;
+import org.eclipse.californium.scandium.dtls.DtlsException;
+import org.eclipse.californium.scandium.dtls.DtlsHandshakeTimeoutException;
+import org.eclipse.californium.scandium.dtls.HandshakeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A {@link CoapSender} on one Californium endpoint (plain UDP or DTLS) talking to one server. */
+/**
+ * A {@link CoapSender} on a pool of Californium endpoints (plain UDP or DTLS), each on its own local port,
+ * talking to one server.
+ *
+ * <p>The pool starts with one endpoint and grows, up to {@code connect.coap.endpoints}, only when every
+ * endpoint has run out of message IDs: a slow stream keeps one endpoint (and one DTLS session). Why a pool: an endpoint has 65,536 message IDs and may reuse one only after EXCHANGE_LIFETIME
+ * (247 s with RFC 7252's defaults), so one endpoint sustains about 265 confirmable requests per second
+ * to one server. The server tells clients apart by address and port, so each endpoint has its own ID
+ * space. Requests go to the endpoints in turn; an endpoint whose IDs are used up is skipped until
+ * Californium frees some, and when all are, a request waits for a free ID within its timeout.
+ */
 public final class CaliforniumSender implements CoapSender {
 
     private static final Logger log = LoggerFactory.getLogger(CaliforniumSender.class);
 
-    private final CoapEndpoint endpoint;
+    /** How long an endpoint that ran out of message IDs is left alone before it is tried again. */
+    private static final long EXHAUSTED_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How often a request that found every endpoint out of message IDs looks again. */
+    private static final long NO_ID_RETRY_MILLIS = 50;
+    private static final String IDS_EXHAUSTED = "message IDs exhausted";
+
+    /** One endpoint of the pool, with what it knows about its DTLS session. */
+    private static final class Slot {
+        final CoapEndpoint endpoint;
+        final DTLSConnector dtls;
+        final AtomicLong lastResponseNanos = new AtomicLong(System.nanoTime());
+        final AtomicLong lastResumeNanos = new AtomicLong(System.nanoTime());
+        volatile long exhaustedUntilNanos;
+        volatile boolean exhaustionLogged;
+
+        Slot(CoapEndpoint endpoint) {
+            this.endpoint = endpoint;
+            this.dtls = endpoint.getConnector() instanceof DTLSConnector d ? d : null;
+        }
+
+        boolean exhausted(long now) {
+            return exhaustedUntilNanos - now > 0;
+        }
+    }
+
+    private final CoapSinkConfig config;
+    private final List<Slot> slots = new CopyOnWriteArrayList<>();
+    private final AtomicInteger next = new AtomicInteger();
     private final ScheduledExecutorService executor;
     private final ScheduledExecutorService timer;
     private final AddressEndpointContext destination;
@@ -43,44 +89,66 @@ public final class CaliforniumSender implements CoapSender {
     private final String peer;
     private final Duration timeout;
     private final Set<CompletableFuture<SendResult>> pending = ConcurrentHashMap.newKeySet();
+    private final InetSocketAddress server;
     private volatile boolean closed;
 
-    private CaliforniumSender(CoapEndpoint endpoint, ScheduledExecutorService executor,
-            ScheduledExecutorService timer, InetSocketAddress server, String uriHost, String basePath,
-            Duration timeout) {
-        this.endpoint = endpoint;
+    private CaliforniumSender(CoapSinkConfig config, ScheduledExecutorService executor,
+            ScheduledExecutorService timer, InetSocketAddress server, String uriHost, String basePath) {
+        this.config = config;
         this.executor = executor;
         this.timer = timer;
-        this.destination = new AddressEndpointContext(server);
+        // The virtual host goes out as SNI and is the name the server certificate must carry.
+        this.destination = new AddressEndpointContext(server, uriHost, null);
+        this.server = server;
         this.uriHost = uriHost;
         this.basePath = basePath;
         this.peer = server.getHostString() + ":" + server.getPort();
-        this.timeout = timeout;
+        this.timeout = config.requestTimeout();
     }
 
-    /** Binds the local endpoint and resolves the server; fails with a message naming the key to fix. */
+    /** Binds the first local endpoint and resolves the server; fails with a message naming the key to fix. */
     public static CaliforniumSender start(CoapSinkConfig config) {
         URI uri = config.uri();
         InetSocketAddress server = resolve(uri, config.secure());
-        Configuration californium = EndpointFactory.californiumConfiguration(config);
-        CoapEndpoint endpoint = EndpointFactory.create(config, californium);
-        ScheduledExecutorService executor = ExecutorsUtil.newScheduledThreadPool(2,
-                new NamedThreadFactory("coap-sink#"));
+        ScheduledExecutorService executor = ExecutorsUtil.newScheduledThreadPool(
+                Math.max(2, Runtime.getRuntime().availableProcessors()), new NamedThreadFactory("coap-sink#"));
         ScheduledExecutorService timer = ExecutorsUtil.newDefaultSecondaryScheduler("coap-sink-timer#");
+        String host = uri.getHost();
+        String uriHost = StringUtil.isLiteralIpAddress(stripBrackets(host)) ? null : host;
+        String basePath = uri.getPath() == null ? "" : trimSlashes(uri.getPath());
+        CaliforniumSender sender = new CaliforniumSender(config, executor, timer, server, uriHost, basePath);
+        try {
+            sender.addSlot();
+        } catch (RuntimeException e) {
+            sender.close();
+            throw e;
+        }
+        log.info("CoAP sender for {} bound to {} (up to {} endpoints as the message IDs require)", uri,
+                sender.localAddress(), config.endpoints());
+        return sender;
+    }
+
+    /** Binds and starts one more endpoint. */
+    private synchronized Slot addSlot() {
+        int index = slots.size();
+        Configuration californium = EndpointFactory.californiumConfiguration(config);
+        CoapEndpoint endpoint = EndpointFactory.create(config, californium, index);
         endpoint.setExecutors(executor, timer);
         try {
             endpoint.start();
         } catch (IOException e) {
             endpoint.destroy();
-            ExecutorsUtil.shutdownExecutorGracefully(100, executor, timer);
-            throw new ConnectException("Cannot bind the CoAP endpoint to " + EndpointFactory.bindAddress(config)
-                    + " (" + e.getMessage() + "); check " + CoapSinkConfig.HOST + " and " + CoapSinkConfig.PORT, e);
+            throw new ConnectException("Cannot bind CoAP endpoint " + (index + 1) + " to "
+                    + EndpointFactory.bindAddress(config, index) + " (" + e.getMessage() + "); check "
+                    + CoapSinkConfig.HOST + ", " + CoapSinkConfig.PORT + " and " + CoapSinkConfig.ENDPOINTS, e);
         }
-        String host = uri.getHost();
-        String uriHost = StringUtil.isLiteralIpAddress(stripBrackets(host)) ? null : host;
-        String basePath = uri.getPath() == null ? "" : trimSlashes(uri.getPath());
-        log.info("CoAP sender bound to {} for {}", endpoint.getAddress(), uri);
-        return new CaliforniumSender(endpoint, executor, timer, server, uriHost, basePath, config.requestTimeout());
+        Slot slot = new Slot(endpoint);
+        slots.add(slot);
+        if (index > 0) {
+            log.info("Added CoAP endpoint {} of at most {} at {}: the others have used their message IDs towards {}",
+                    index + 1, config.endpoints(), endpoint.getAddress(), peer);
+        }
+        return slot;
     }
 
     private static InetSocketAddress resolve(URI uri, boolean secure) {
@@ -109,9 +177,14 @@ public final class CaliforniumSender implements CoapSender {
         return path.substring(start, end);
     }
 
-    /** The local address the endpoint is bound to. */
+    /** The local address of the first endpoint. */
     public InetSocketAddress localAddress() {
-        return endpoint.getAddress();
+        return slots.get(0).endpoint.getAddress();
+    }
+
+    /** The local addresses of all endpoints. */
+    public List<InetSocketAddress> localAddresses() {
+        return slots.stream().map(s -> s.endpoint.getAddress()).toList();
     }
 
     @Override
@@ -121,30 +194,103 @@ public final class CaliforniumSender implements CoapSender {
             result.complete(SendResult.transientFailure(null, "sender is closed"));
             return result;
         }
-        Request request = new Request(code(outgoing.method()), outgoing.confirmable() ? CoAP.Type.CON : CoAP.Type.NON);
-        request.setDestinationContext(destination);
-        if (uriHost != null) {
-            request.getOptions().setUriHost(uriHost);
-        }
-        request.getOptions().setUriPath(basePath.isEmpty() ? outgoing.resource() : basePath + "/" + outgoing.resource());
-        if (outgoing.payload().length > 0) {
-            request.setPayload(outgoing.payload());
-            request.getOptions().setContentFormat(MediaTypeRegistry.APPLICATION_JSON);
-        }
-        String what = outgoing.method() + " " + peer + "/" + request.getOptions().getUriPathString();
-        request.addMessageObserver(new Observer(result, outgoing.confirmable(), what));
+        String path = basePath.isEmpty() ? outgoing.resource() : basePath + "/" + outgoing.resource();
+        String what = outgoing.method() + " " + peer + "/" + path;
+        AtomicReference<Request> current = new AtomicReference<>();
         pending.add(result);
         ScheduledFuture<?> deadline = timer.schedule(() -> {
             if (result.complete(SendResult.transientFailure(null, what + " timed out after " + timeout.toMillis() + " ms"))) {
-                request.cancel();
+                Request request = current.get();
+                if (request != null) {
+                    request.cancel();
+                }
             }
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
         result.whenComplete((r, e) -> {
             deadline.cancel(false);
             pending.remove(result);
         });
-        endpoint.sendRequest(request);
+        attempt(outgoing, path, what, result, current);
         return result;
+    }
+
+    /** Sends the request on the next endpoint that has message IDs left, or looks again shortly. */
+    private void attempt(OutgoingRequest outgoing, String path, String what, CompletableFuture<SendResult> result,
+            AtomicReference<Request> current) {
+        if (result.isDone()) {
+            return;
+        }
+        if (closed) {
+            result.complete(SendResult.transientFailure(null, "sender closed before " + what + " was sent"));
+            return;
+        }
+        Slot slot = pickSlot();
+        if (slot == null) {
+            timer.schedule(() -> attempt(outgoing, path, what, result, current), NO_ID_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            return;
+        }
+        Request request = new Request(code(outgoing.method()), outgoing.confirmable() ? CoAP.Type.CON : CoAP.Type.NON);
+        request.setDestinationContext(destination);
+        if (uriHost != null) {
+            request.getOptions().setUriHost(uriHost);
+        }
+        request.getOptions().setUriPath(path);
+        if (outgoing.payload().length > 0) {
+            request.setPayload(outgoing.payload());
+            request.getOptions().setContentFormat(MediaTypeRegistry.APPLICATION_JSON);
+        }
+        request.addMessageObserver(new Observer(slot, result, outgoing.confirmable(), what, System.nanoTime(),
+                () -> attempt(outgoing, path, what, result, current)));
+        current.set(request);
+        slot.endpoint.sendRequest(request);
+    }
+
+    /** The next endpoint with message IDs left; a new one when all are out and the pool may grow; else null. */
+    private Slot pickSlot() {
+        long now = System.nanoTime();
+        List<Slot> current = slots;
+        int n = current.size();
+        int start = Math.floorMod(next.getAndIncrement(), n);
+        for (int i = 0; i < n; i++) {
+            Slot slot = current.get((start + i) % n);
+            if (!slot.exhausted(now)) {
+                return slot;
+            }
+        }
+        synchronized (this) {
+            if (closed) {
+                return null;
+            }
+            for (Slot slot : slots) {
+                if (!slot.exhausted(now)) {
+                    return slot; // another thread added one meanwhile
+                }
+            }
+            if (slots.size() < config.endpoints()) {
+                try {
+                    return addSlot();
+                } catch (ConnectException e) {
+                    log.warn("{}", e.getMessage());
+                }
+            }
+        }
+        return null;
+    }
+
+    private void exhausted(Slot slot) {
+        slot.exhaustedUntilNanos = System.nanoTime() + EXHAUSTED_BACKOFF_NANOS;
+        if (!slot.exhaustionLogged) {
+            slot.exhaustionLogged = true;
+            if (slots.size() < config.endpoints()) {
+                log.info("CoAP endpoint {} has used all 65,536 message IDs towards {}; each may be reused only after "
+                        + "EXCHANGE_LIFETIME (247 s)", slot.endpoint.getAddress(), peer);
+            } else {
+                log.warn("CoAP endpoint {} has used all 65,536 message IDs towards {}; each may be reused only after "
+                        + "EXCHANGE_LIFETIME (247 s). All {} endpoints ({}) are in use, so requests wait for free IDs: "
+                        + "raise {} for more sustained throughput.", slot.endpoint.getAddress(), peer, slots.size(),
+                        CoapSinkConfig.ENDPOINTS, CoapSinkConfig.ENDPOINTS);
+            }
+        }
     }
 
     private static CoAP.Code code(OutgoingRequest.Method method) {
@@ -157,26 +303,83 @@ public final class CaliforniumSender implements CoapSender {
 
     @Override
     public void close() {
-        if (closed) {
-            return;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
         for (CompletableFuture<SendResult> f : pending) {
             f.complete(SendResult.transientFailure(null, "sender closed before the server answered"));
         }
-        endpoint.destroy();
+        slots.forEach(s -> s.endpoint.destroy());
         ExecutorsUtil.shutdownExecutorGracefully(500, executor, timer);
     }
 
-    private static final class Observer extends MessageObserverAdapter {
+    /**
+     * A DTLS server that restarted has lost the session and silently drops our records, so CoAP retransmits.
+     * The first retransmission of a request after which the server has said nothing at all makes the next
+     * record resume the session (an abbreviated handshake, or a full one if the server forgot the session);
+     * once per silence, so a lossy link does not cause a handshake per retransmission.
+     */
+    private void resumeSessionIfSilent(Slot slot, long requestSentNanos) {
+        if (slot.dtls == null || slot.lastResponseNanos.get() - requestSentNanos > 0) {
+            return;
+        }
+        long last = slot.lastResumeNanos.get();
+        if (last - requestSentNanos < 0 && slot.lastResumeNanos.compareAndSet(last, System.nanoTime())) {
+            log.info("No answer from {} since a request was sent; resuming the DTLS session of {} (the server may "
+                    + "have restarted)", peer, slot.endpoint.getAddress());
+            slot.dtls.forceResumeSessionFor(server);
+        }
+    }
+
+    private String sendError(Throwable error, String what) {
+        if (error instanceof DtlsHandshakeTimeoutException timeout) {
+            // Scandium servers drop a Finished they cannot verify without an alert, so a wrong PSK looks
+            // like a timeout; Scandium marks that case in the message.
+            String reason;
+            if (String.valueOf(timeout.getMessage()).contains("Wrong PSK")) {
+                reason = "the server did not accept our Finished message (wrong PSK identity or secret?)";
+            } else if (timeout.getFlightNumber() <= 3) {
+                reason = "no answer to the handshake (server down or not speaking DTLS on this port?)";
+            } else {
+                reason = "the server stopped answering during the handshake (flight " + timeout.getFlightNumber() + ")";
+            }
+            return "DTLS handshake with " + peer + " failed: " + reason + "; " + what + " not sent";
+        }
+        if (error instanceof HandshakeException || error instanceof DtlsException) {
+            return "DTLS handshake with " + peer + " failed: " + oneLine(error.getMessage()) + "; " + what
+                    + " not sent";
+        }
+        return what + " could not be sent: " + error.getClass().getSimpleName() + ": " + oneLine(error.getMessage());
+    }
+
+    private static String oneLine(String text) {
+        return text == null ? "" : text.replaceAll("\\s+", " ").trim();
+    }
+
+    private final class Observer extends MessageObserverAdapter {
+        private final Slot slot;
         private final CompletableFuture<SendResult> result;
         private final boolean confirmable;
         private final String what;
+        private final long sentNanos;
+        private final Runnable tryAnotherEndpoint;
 
-        Observer(CompletableFuture<SendResult> result, boolean confirmable, String what) {
+        Observer(Slot slot, CompletableFuture<SendResult> result, boolean confirmable, String what, long sentNanos,
+                Runnable tryAnotherEndpoint) {
+            this.slot = slot;
             this.result = result;
             this.confirmable = confirmable;
             this.what = what;
+            this.sentNanos = sentNanos;
+            this.tryAnotherEndpoint = tryAnotherEndpoint;
+        }
+
+        @Override
+        public void onRetransmission() {
+            resumeSessionIfSilent(slot, sentNanos);
         }
 
         @Override
@@ -188,6 +391,7 @@ public final class CaliforniumSender implements CoapSender {
 
         @Override
         public void onResponse(Response response) {
+            slot.lastResponseNanos.set(System.nanoTime());
             SendResult classified = ResponseClassifier.classify(response.getCode());
             result.complete(classified.delivered() ? classified
                     : new SendResult(classified.outcome(), classified.responseCode(), what + " answered " + classified.detail()));
@@ -215,7 +419,12 @@ public final class CaliforniumSender implements CoapSender {
 
         @Override
         public void onSendError(Throwable error) {
-            result.complete(SendResult.transientFailure(null, what + " could not be sent: " + error.getMessage()));
+            if (error instanceof IllegalStateException && String.valueOf(error.getMessage()).contains(IDS_EXHAUSTED)) {
+                exhausted(slot);
+                tryAnotherEndpoint.run();
+                return;
+            }
+            result.complete(SendResult.transientFailure(null, sendError(error, what)));
         }
     }
 }

@@ -18,7 +18,6 @@ import org.eclipse.californium.scandium.config.DtlsConfig;
  */
 public final class EndpointFactory {
 
-
     private EndpointFactory() {
     }
 
@@ -28,16 +27,23 @@ public final class EndpointFactory {
         c.set(CoapConfig.MAX_RETRANSMIT, config.maxRetransmit());
         // Block-wise bodies up to the largest payload we send (plus room for a response body).
         c.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, Math.max(config.maxPayloadBytes(), 64 * 1024));
+        // One receiver and one sender thread per endpoint: a task may run many endpoints.
+        c.set(UdpConfig.UDP_RECEIVER_THREAD_COUNT, 1);
+        c.set(UdpConfig.UDP_SENDER_THREAD_COUNT, 1);
+        c.set(DtlsConfig.DTLS_RECEIVER_THREAD_COUNT, 1);
+        c.set(DtlsConfig.DTLS_CONNECTOR_THREAD_COUNT, 1);
         return c;
     }
 
-    public static InetSocketAddress bindAddress(CoapSinkConfig config) {
+    /** Where endpoint {@code index} of the pool binds: the configured port plus the index, or a free port. */
+    public static InetSocketAddress bindAddress(CoapSinkConfig config, int index) {
         String host = config.bindHost();
-        return host.isEmpty() ? new InetSocketAddress(config.bindPort()) : new InetSocketAddress(host, config.bindPort());
+        int port = config.bindPort() == 0 ? 0 : config.bindPort() + index;
+        return host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
     }
 
-    static CoapEndpoint create(CoapSinkConfig config, Configuration californium) {
-        InetSocketAddress bind = bindAddress(config);
+    static CoapEndpoint create(CoapSinkConfig config, Configuration californium, int index) {
+        InetSocketAddress bind = bindAddress(config, index);
         if (bind.isUnresolved()) {
             throw new ConfigException(CoapSinkConfig.HOST, config.bindHost(),
                     "cannot be resolved to a local address; leave it empty to bind every local address");

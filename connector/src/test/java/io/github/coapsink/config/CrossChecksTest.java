@@ -45,6 +45,7 @@ class CrossChecksTest {
     @Test
     void pskNeedsIdentityAndSecret() {
         Map<String, String> props = CoapSinkConfigTest.seedProps();
+        props.put("connect.coap.uri", "coaps://localhost:5684");
         props.put("connect.coap.username", "sink");
         assertThat(check(props)).containsKey("connect.coap.password");
         props.remove("connect.coap.username");

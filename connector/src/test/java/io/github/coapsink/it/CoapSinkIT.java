@@ -343,6 +343,7 @@ class CoapSinkIT {
         assertThat(result.errorsFor("connect.coap.uri")).anySatisfy(e -> assertThat(e).contains("coap://"));
 
         config = seedConfig("INSERT INTO x SELECT * FROM " + topic);
+        config.put("connect.coap.uri", "coaps://127.0.0.1:5684");
         config.put("connect.coap.username", "sink");
         result = connect.validate("CoapSinkConnector", config);
         assertThat(result.errorsFor("connect.coap.password")).isNotEmpty();

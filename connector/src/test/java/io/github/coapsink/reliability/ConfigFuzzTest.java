@@ -32,6 +32,8 @@ class ConfigFuzzTest {
     private static final ConfigDef DEF = CoapSinkConfig.configDef();
     private static final AtomicLong ACCEPTED = new AtomicLong();
     private static final AtomicLong REJECTED = new AtomicLong();
+    private static final Map<String, AtomicLong> REJECTED_BY_KEY = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.regex.Pattern KEY = java.util.regex.Pattern.compile("configuration (\\S+?):? ");
 
     private static Arbitrary<String> numbers() {
         return Arbitraries.oneOf(
@@ -50,13 +52,16 @@ class ConfigFuzzTest {
 
     private static Arbitrary<String> valueFor(ConfigDef.ConfigKey key) {
         Arbitrary<String> typed = switch (key.type) {
-            case INT, LONG, SHORT, DOUBLE -> numbers();
+            case INT, LONG, SHORT, DOUBLE -> Arbitraries.frequencyOf(
+                    Tuple.of(5, Arbitraries.integers().between(1, 1000).map(String::valueOf)), Tuple.of(1, numbers()));
             case BOOLEAN -> Arbitraries.of("true", "false", "TRUE", "False", "yes", "1", "");
             case LIST -> Arbitraries.strings().alpha().ofMaxLength(5).list().ofMaxSize(4).map(l -> String.join(",", l));
             default -> switch (key.name) {
-                case CoapSinkConfig.URI -> Arbitraries.of("coap://127.0.0.1:5683", "coaps://127.0.0.1:5684",
+                case CoapSinkConfig.URI -> Arbitraries.frequencyOf(Tuple.of(8, Arbitraries.of("coap://127.0.0.1:5683",
+                        "coap://localhost", "coap://[::1]:5683/base")), Tuple.of(2, Arbitraries.of(
+                        "coap://127.0.0.1:5683", "coaps://127.0.0.1:5684",
                         "coap://[::1]", "coap://gw:5683/api/v1", "coap://h:99999", "http://x", "coap://", "coap:/x",
-                        "coap://127.0.0.1:5683?q=1#f", "coap://user@h", "coap:// h", "coap://h:-1");
+                        "coap://127.0.0.1:5683?q=1#f", "coap://user@h", "coap:// h", "coap://h:-1")));
                 case CoapSinkConfig.KCQL -> Arbitraries.oneOf(Arbitraries.of(KcqlFuzzTest.VALID),
                         Arbitraries.of(KcqlFuzzTest.VALID).map(s -> s.substring(0, s.length() / 2)));
                 case CoapSinkConfig.METHOD -> Arbitraries.of("PUT", "POST", "put", "GET", "DELETE");
@@ -80,7 +85,7 @@ class ConfigFuzzTest {
             boolean deprecated = key.name.equals(CoapSinkConfig.MAX_RETRIES_MISSPELT);
             Arbitrary<Map.Entry<String, String>> present = valueFor(key).map(v -> Map.entry(key.name, v));
             entries.add(Arbitraries.frequencyOf(Tuple.of(required ? 19 : 1, present),
-                    Tuple.of(required ? 1 : deprecated ? 20 : 3, Arbitraries.just(Map.entry("", "")))));
+                    Tuple.of(required ? 1 : deprecated ? 20 : 5, Arbitraries.just(Map.entry("", "")))));
         }
         return net.jqwik.api.Combinators.combine(entries).as(list -> {
             Map<String, String> props = new HashMap<>();
@@ -110,6 +115,9 @@ class ConfigFuzzTest {
         } catch (ConfigException e) {
             assertThat(e.getMessage()).isNotBlank();
             REJECTED.incrementAndGet();
+            java.util.regex.Matcher m = KEY.matcher(e.getMessage());
+            String key = m.find() ? m.group(1) : e.getMessage().substring(0, Math.min(40, e.getMessage().length()));
+            REJECTED_BY_KEY.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
         }
         Config result = new CoapSinkConnector().validate(props);
         assertThat(result.configValues()).isNotEmpty();
@@ -118,6 +126,7 @@ class ConfigFuzzTest {
     @AfterContainer
     static void report() {
         System.out.printf("RELIABILITY | config fuzz: %d random configs accepted, %d rejected with ConfigException, "
-                + "validate() never threw%n", ACCEPTED.get(), REJECTED.get());
+                + "validate() never threw; rejections by key: %s%n", ACCEPTED.get(), REJECTED.get(),
+                new java.util.TreeMap<>(REJECTED_BY_KEY));
     }
 }

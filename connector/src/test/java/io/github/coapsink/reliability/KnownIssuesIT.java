@@ -102,7 +102,7 @@ class KnownIssuesIT {
      * callbacks run only in poll()), and a task asked to stop with a full window does not stop
      * within task.shutdown.graceful.timeout.ms: Connect cancels it without the final commit, so
      * everything delivered since the last commit before put() started is delivered again by the
-     * next owner (compare the 501 duplicates of 4,000 in DistributedFailoverIT's graceful stop).
+     * next owner (compare the duplicates after the graceful worker stop in DistributedFailoverIT).
      */
     @Test
     void aTaskWithAFullWindowStopsGracefullyAndCommitsWhatWasDelivered() {

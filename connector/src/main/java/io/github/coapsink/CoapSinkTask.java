@@ -20,6 +20,8 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -43,7 +45,9 @@ public class CoapSinkTask extends SinkTask {
     private static final AtomicInteger LOCAL_IDS = new AtomicInteger();
 
     /** How long one wait for room in the window lasts before failures are looked at again. */
-    private static final long WINDOW_WAIT_SLICE_MS = 200;
+    private static final long WINDOW_WAIT_SLICE_MS = 100;
+    /** How long put() waits in all for room in the window before it pauses consumption instead. */
+    private static final long WINDOW_WAIT_BUDGET_MS = 500;
     /** While records are in flight, Connect is asked to call put() again this soon, so failures are decided promptly. */
     private static final long PENDING_POLL_MS = 250;
 
@@ -58,6 +62,7 @@ public class CoapSinkTask extends SinkTask {
     private DeliveryStats stats;
     private ProgressLog progress;
     private TaskMetrics metrics;
+    private boolean paused;
     private final Map<Failure, Long> retryAtNanos = new IdentityHashMap<>();
 
     public CoapSinkTask() {
@@ -127,9 +132,12 @@ public class CoapSinkTask extends SinkTask {
     @Override
     public void put(Collection<SinkRecord> records) {
         decideFailures(true);
-        long blockedSince = 0;
+        resumeIfRoom();
+        long budgetEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WINDOW_WAIT_BUDGET_MS);
+        Map<TopicPartition, Long> rewind = new HashMap<>();
         for (SinkRecord record : records) {
-            if (pipeline.alreadyAccepted(record)) {
+            TopicPartition tp = new TopicPartition(record.topic(), record.kafkaPartition());
+            if (rewind.containsKey(tp) || pipeline.alreadyAccepted(record)) {
                 continue;
             }
             Route route = routes.get(record.topic());
@@ -150,20 +158,12 @@ public class CoapSinkTask extends SinkTask {
                 stats.count(record.topic(), DeliveryStats.Event.SKIPPED);
                 continue;
             }
-            try {
-                while (!pipeline.submit(record, request, WINDOW_WAIT_SLICE_MS)) {
-                    decideFailures(true);
-                    if (blockedSince == 0) {
-                        blockedSince = System.nanoTime();
-                    } else if (System.nanoTime() - blockedSince > maxBlockNanos()) {
-                        throw new RetriableException("The window of " + config.maxInFlight() + " records stayed full for "
-                                + (System.nanoTime() - blockedSince) / 1_000_000 + " ms; Connect will offer the batch again");
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RetriableException("Interrupted while waiting for room in the window", e);
+            if (!submit(record, request, budgetEnd)) {
+                rewind.put(tp, record.kafkaOffset());
             }
+        }
+        if (!rewind.isEmpty()) {
+            pauseAndRewind(rewind);
         }
         decideFailures(true);
         if (pipeline.pending() > 0) {
@@ -174,8 +174,48 @@ public class CoapSinkTask extends SinkTask {
         }
     }
 
-    private long maxBlockNanos() {
-        return config.requestTimeout().toNanos() * 2 + 10_000_000_000L;
+    /** Waits for room in the window until {@code budgetEnd}; false when the window stayed full. */
+    private boolean submit(SinkRecord record, OutgoingRequest request, long budgetEnd) {
+        try {
+            while (true) {
+                long left = budgetEnd - System.nanoTime();
+                if (pipeline.submit(record, request, Math.max(0, Math.min(WINDOW_WAIT_SLICE_MS, left / 1_000_000)))) {
+                    return true;
+                }
+                decideFailures(true);
+                if (budgetEnd - System.nanoTime() <= 0) {
+                    return false;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RetriableException("Interrupted while waiting for room in the window", e);
+        }
+    }
+
+    /**
+     * Backpressure without holding the task thread: the records that did not fit are given back (the consumer
+     * is rewound to the first of them) and consumption pauses until the window has room again, while Connect
+     * keeps polling, committing and answering to stop requests.
+     */
+    private void pauseAndRewind(Map<TopicPartition, Long> rewind) {
+        context.offset(rewind);
+        if (!paused) {
+            Set<TopicPartition> assigned = context.assignment();
+            context.pause(assigned.toArray(new TopicPartition[0]));
+            paused = true;
+            log.debug("Window of {} records full; pausing {} until it has room (resuming from {})",
+                    config.maxInFlight(), assigned, rewind);
+        }
+    }
+
+    private void resumeIfRoom() {
+        if (paused && pipeline.pending() <= config.maxInFlight() / 2) {
+            Set<TopicPartition> assigned = context.assignment();
+            context.resume(assigned.toArray(new TopicPartition[0]));
+            paused = false;
+            log.debug("Window has room again; resuming {}", assigned);
+        }
     }
 
     /**
@@ -266,6 +306,13 @@ public class CoapSinkTask extends SinkTask {
             progress.maybeLog(pipeline.pending(), pipeline.inFlight());
         }
         return committable;
+    }
+
+    @Override
+    public void open(Collection<TopicPartition> partitions) {
+        if (paused) {
+            context.pause(partitions.toArray(new TopicPartition[0]));
+        }
     }
 
     @Override

@@ -31,6 +31,8 @@ class CoapSinkTaskTest {
 
     static final class FakeContext implements SinkTaskContext {
         long timeout = -1;
+        final Map<TopicPartition, Long> rewound = new HashMap<>();
+        final java.util.Set<TopicPartition> paused = new java.util.HashSet<>();
         final List<SinkRecord> reported = new ArrayList<>();
         final List<Throwable> reportedErrors = new ArrayList<>();
         boolean withReporter;
@@ -42,6 +44,7 @@ class CoapSinkTaskTest {
 
         @Override
         public void offset(Map<TopicPartition, Long> offsets) {
+            rewound.putAll(offsets);
         }
 
         @Override
@@ -60,10 +63,12 @@ class CoapSinkTaskTest {
 
         @Override
         public void pause(TopicPartition... partitions) {
+            paused.addAll(List.of(partitions));
         }
 
         @Override
         public void resume(TopicPartition... partitions) {
+            paused.removeAll(List.of(partitions));
         }
 
         @Override
@@ -259,6 +264,25 @@ class CoapSinkTaskTest {
         task.stop();
         task = null;
         assertThat(server.isRegistered(name)).isFalse();
+    }
+
+    @Test
+    void aFullWindowPausesAndGivesTheRestBackInsteadOfHoldingPut() {
+        start(Map.of(CoapSinkConfig.MAX_IN_FLIGHT, "2", CoapSinkConfig.ORDERING, "NONE"));
+        task.put(List.of(record(0, "{}"), record(1, "{}"), record(2, "{}"), record(3, "{}")));
+        assertThat(sender.sent()).hasSize(2);
+        assertThat(context.rewound).containsEntry(TP, 2L);
+        assertThat(context.paused).containsExactly(TP);
+        assertThat(committed()).containsEntry(TP, new OffsetAndMetadata(0));
+
+        sender.completeAll(SendResult.delivered("2.04"));
+        task.put(List.of());
+        assertThat(context.paused).as("resumed once the window has room").isEmpty();
+        // Connect redelivers from the rewound offset.
+        task.put(List.of(record(2, "{}"), record(3, "{}")));
+        sender.completeAll(SendResult.delivered("2.04"));
+        assertThat(sender.sent()).hasSize(4);
+        assertThat(committed()).containsEntry(TP, new OffsetAndMetadata(4));
     }
 
     @Test

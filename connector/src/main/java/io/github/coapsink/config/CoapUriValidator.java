@@ -8,13 +8,28 @@ import org.apache.kafka.common.config.ConfigException;
 /** Accepts {@code coap://host[:port][/base/path]} and {@code coaps://...}. */
 final class CoapUriValidator implements ConfigDef.Validator {
 
-    static URI parse(String name, String value) {
-        if (value == null || value.isBlank()) {
+    /** The value with any user info (which may hold a secret) masked, for messages. */
+    static String masked(String value) {
+        if (value == null) {
+            return null;
+        }
+        int scheme = value.indexOf("://");
+        int at = value.indexOf('@', scheme < 0 ? 0 : scheme + 3);
+        int slash = value.indexOf('/', scheme < 0 ? 0 : scheme + 3);
+        if (at < 0 || (slash >= 0 && slash < at)) {
+            return value;
+        }
+        return (scheme < 0 ? "" : value.substring(0, scheme + 3)) + "***" + value.substring(at);
+    }
+
+    static URI parse(String name, String rawValue) {
+        String value = masked(rawValue);
+        if (rawValue == null || rawValue.isBlank()) {
             throw new ConfigException(name, value, "is required: the CoAP server, e.g. coap://127.0.0.1:5683 or coaps://gateway.example:5684");
         }
         URI uri;
         try {
-            uri = new URI(value.trim());
+            uri = new URI(rawValue.trim());
         } catch (URISyntaxException e) {
             throw new ConfigException(name, value, "is not a valid URI (" + e.getReason() + " at index " + e.getIndex()
                     + "); write it as coap://host:port or coaps://host:port");

@@ -21,13 +21,11 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Product bugs found by the reliability work, each shown by a test that FAILS on the current code.
- * Tagged {@code known-bug}, which the build excludes; run them with
- * {@code mvn -pl connector verify -Dreliability.excludedGroups= -Dit.test=KnownIssuesIT}.
- * docs/reliability.md describes each bug and the proposed fix; drop the tag once fixed.
+ * Regression tests for the product bugs the reliability work found (docs/reliability.md, "Bugs found
+ * and fixed"): each failed before its fix.
  */
-@Tag("known-bug")
-class KnownIssuesIT {
+@Tag("reliability")
+class RegressionIT {
 
     private static final Duration WAIT = Duration.ofSeconds(90);
 
@@ -64,7 +62,7 @@ class KnownIssuesIT {
     }
 
     /**
-     * Bug 1: put() keeps the task thread while the window is full, for up to
+     * Bug 1 (fixed): put() kept the task thread while the window was full, for up to
      * 2 x request.timeout.ms + 10 s per batch (the "blocked since" clock is not reset when records
      * move). Meanwhile the consumer is not polled: with max.poll.interval.ms below that, the consumer
      * leaves the group (rebalance, records consumed again).
@@ -88,7 +86,7 @@ class KnownIssuesIT {
             Records.produce(kafka, topic, 0, 400);
             // 4 records/s: 100 records take about 25 s, longer than max.poll.interval.ms.
             await().atMost(WAIT).until(() -> receipts.distinct() >= 100);
-            System.out.printf("RELIABILITY | known bug 1: %d 'poll timeout has expired' warnings, %d 'window ... "
+            System.out.printf("RELIABILITY | regression 1 (full window): %d 'poll timeout has expired' warnings, %d 'window ... "
                     + "stayed full' back-offs%n", logs.count("poll timeout has expired"), logs.count("stayed full"));
             assertThat(logs.count("poll timeout has expired")).as("the consumer left the group").isZero();
         } finally {
@@ -98,7 +96,7 @@ class KnownIssuesIT {
     }
 
     /**
-     * Bug 2: for the same reason, offset commits time out while put() waits for room (their
+     * Bug 2 (fixed): for the same reason, offset commits time out while put() waits for room (their
      * callbacks run only in poll()), and a task asked to stop with a full window does not stop
      * within task.shutdown.graceful.timeout.ms: Connect cancels it without the final commit, so
      * everything delivered since the last commit before put() started is delivered again by the
@@ -126,7 +124,7 @@ class KnownIssuesIT {
             int delivered = receipts.distinct();
             long committed = kafka.committedOffsets(ConnectRestClient.sinkGroupId(name))
                     .getOrDefault(new TopicPartition(topic, 0), 0L);
-            System.out.printf("RELIABILITY | known bug 2: stopped with %d delivered, %d committed; %d commit "
+            System.out.printf("RELIABILITY | regression 2 (stop with a full window): stopped with %d delivered, %d committed; %d commit "
                     + "time-outs, %d failed graceful stops%n", delivered, committed,
                     logs.count("Commit of offsets timed out"), logs.count("Graceful stop of task"));
             assertThat(logs.count("Graceful stop of task")).as("graceful stop failed").isZero();
@@ -139,7 +137,7 @@ class KnownIssuesIT {
     }
 
     /**
-     * Bug 3: a URI with user info (coaps://identity:secret@host) is rejected, but the error message
+     * Bug 3 (fixed): a URI with user info (coaps://identity:secret@host) is rejected, but the error message
      * (ConfigException, REST /validate, task trace) repeats the whole value, secret included.
      */
     @Test
@@ -149,7 +147,7 @@ class KnownIssuesIT {
                 "connect.coap.kcql", "INSERT INTO r SELECT * FROM t");
         assertThatThrownBy(() -> new CoapSinkConfig(props)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("user info")
-                .satisfies(e -> System.out.println("RELIABILITY | known bug 3: " + e.getMessage()))
+                .satisfies(e -> System.out.println("RELIABILITY | regression 3 (URI user info): " + e.getMessage()))
                 .hasMessageNotContaining(secret);
         Map<String, String> rest = new HashMap<>(props);
         rest.put("topics", "t");

@@ -11,6 +11,7 @@ import io.github.coapsink.embedded.EmbeddedKafka;
 import io.github.coapsink.testserver.CoapTestServer;
 import io.github.coapsink.testserver.ReceivedRequest;
 import io.github.coapsink.testing.LogCapture;
+import io.github.coapsink.testing.StandaloneSink;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -18,19 +19,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.eclipse.californium.core.coap.CoAP.Code;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The sink end to end: a real KRaft broker, Kafka's own Connect runtime (standalone worker) with the
@@ -38,68 +36,39 @@ import org.junit.jupiter.api.TestInfo;
  */
 class CoapSinkIT {
 
-    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Duration WAIT = StandaloneSink.WAIT;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final AtomicInteger IDS = new AtomicInteger();
 
-    private static EmbeddedKafka kafka;
-    private static EmbeddedConnect connect;
+    @RegisterExtension
+    static final StandaloneSink sink = StandaloneSink.named("coap-sink");
 
+    private EmbeddedKafka kafka;
+    private EmbeddedConnect connect;
     private CoapTestServer server;
     private String name;
     private String topic;
 
-    @BeforeAll
-    static void startKafkaAndConnect() {
-        kafka = EmbeddedKafka.start();
-        connect = EmbeddedConnect.standalone(kafka, Map.of());
-    }
-
-    @AfterAll
-    static void stopKafkaAndConnect() {
-        if (connect != null) {
-            connect.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
     @BeforeEach
-    void setUp(TestInfo info) {
-        int id = IDS.incrementAndGet();
-        name = "coap-sink-" + id;
-        topic = "coap_topic_" + id;
+    void setUp() {
+        kafka = sink.kafka();
+        connect = sink.connect();
+        name = sink.name();
+        topic = sink.topic();
         server = CoapTestServer.builder().host("127.0.0.1").port(0).start();
     }
 
     @AfterEach
     void tearDown() {
-        try {
-            if (connect.connectors().contains(name)) {
-                connect.deleteConnector(name);
-                connect.awaitConnectorGone(name, WAIT);
-            }
-        } finally {
-            server.close();
-        }
+        server.close();
     }
 
     /** The seed QuickStart's connector properties, pointed at the test server. */
     private Map<String, String> seedConfig(String kcql) {
-        Map<String, String> c = new HashMap<>();
-        c.put("connector.class", "CoapSinkConnector");
-        c.put("tasks.max", "1");
-        c.put("topics", topic);
-        c.put("connect.coap.uri", server.plainUri());
-        c.put("connect.coap.kcql", kcql);
-        c.put("connect.coap.host", "127.0.0.1");
-        return c;
+        return sink.config(server.plainUri(), kcql);
     }
 
     private void run(Map<String, String> config) {
-        connect.createOrUpdateConnector(name, config);
-        connect.awaitConnectorRunning(name, 1, WAIT);
+        sink.run(config);
     }
 
     private static JsonNode json(String text) {
@@ -128,9 +97,7 @@ class CoapSinkIT {
     }
 
     private void awaitCommitted(String topic, long offset) {
-        await().atMost(WAIT).untilAsserted(() -> assertThat(
-                kafka.committedOffsets(ConnectRestClient.sinkGroupId(name)))
-                .containsEntry(new TopicPartition(topic, 0), offset));
+        sink.awaitCommitted(topic, 0, offset);
     }
 
     @Test

@@ -11,20 +11,17 @@ import io.github.coapsink.embedded.ConnectRestClient;
 import io.github.coapsink.embedded.EmbeddedConnect;
 import io.github.coapsink.embedded.EmbeddedKafka;
 import io.github.coapsink.testing.LogCapture;
+import io.github.coapsink.testing.StandaloneSink;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.common.TopicPartition;
 import org.eclipse.californium.elements.auth.RawPublicKeyIdentity;
 import org.eclipse.californium.elements.auth.X509CertPath;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -35,72 +32,46 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class DtlsSinkIT {
 
-    private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final AtomicInteger IDS = new AtomicInteger();
-    private static EmbeddedKafka kafka;
-    private static EmbeddedConnect connect;
+    private static final Duration WAIT = StandaloneSink.WAIT;
+
+    @RegisterExtension
+    static final StandaloneSink sink = StandaloneSink.named("coaps-sink");
 
     @TempDir
     Path dir;
+    private EmbeddedKafka kafka;
+    private EmbeddedConnect connect;
     private String name;
     private String topic;
     private DtlsTestServer server;
 
-    @BeforeAll
-    static void startKafkaAndConnect() {
-        kafka = EmbeddedKafka.start();
-        connect = EmbeddedConnect.standalone(kafka, Map.of());
-    }
-
-    @AfterAll
-    static void stopKafkaAndConnect() {
-        if (connect != null) {
-            connect.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
     @BeforeEach
     void names() {
-        int id = IDS.incrementAndGet();
-        name = "coaps-sink-" + id;
-        topic = "coaps_topic_" + id;
+        kafka = sink.kafka();
+        connect = sink.connect();
+        name = sink.name();
+        topic = sink.topic();
         kafka.createTopic(topic, 1);
     }
 
     @AfterEach
     void tearDown() {
-        if (connect.connectors().contains(name)) {
-            connect.deleteConnector(name);
-            connect.awaitConnectorGone(name, WAIT);
-        }
         if (server != null) {
             server.close();
         }
     }
 
     private Map<String, String> config(String resource) {
-        Map<String, String> c = new HashMap<>();
-        c.put("connector.class", "CoapSinkConnector");
-        c.put("tasks.max", "1");
-        c.put("topics", topic);
-        c.put("connect.coap.uri", server.uri());
-        c.put("connect.coap.kcql", "INSERT INTO " + resource + " SELECT * FROM " + topic);
-        c.put("connect.coap.host", "127.0.0.1");
-        return c;
+        return sink.config(server.uri(), "INSERT INTO " + resource + " SELECT * FROM " + topic);
     }
 
     private void runAndSend(Map<String, String> config, int records) {
-        connect.createOrUpdateConnector(name, config);
-        connect.awaitConnectorRunning(name, 1, WAIT);
+        sink.run(config);
         for (int i = 0; i < records; i++) {
             kafka.send(topic, null, "{\"seq\":" + i + "}");
         }
         await().atMost(WAIT).until(() -> server.received().size() >= records);
-        await().atMost(WAIT).untilAsserted(() -> assertThat(kafka.committedOffsets(ConnectRestClient.sinkGroupId(name)))
-                .containsEntry(new TopicPartition(topic, 0), (long) records));
+        sink.awaitCommitted(topic, 0, records);
     }
 
     @Test
@@ -172,8 +143,7 @@ class DtlsSinkIT {
                 assertThat(everything).doesNotContain(secret);
             }
         }
-        assertThat(kafka.committedOffsets(ConnectRestClient.sinkGroupId(name))
-                .getOrDefault(new TopicPartition(topic, 0), 0L)).isZero();
+        assertThat(sink.committed(topic, 0)).isZero();
     }
 
     @Test

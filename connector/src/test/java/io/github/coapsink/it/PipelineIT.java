@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.coapsink.embedded.ConnectRestClient;
 import io.github.coapsink.embedded.EmbeddedConnect;
 import io.github.coapsink.embedded.EmbeddedKafka;
+import io.github.coapsink.testing.StandaloneSink;
 import io.github.coapsink.testserver.CoapTestServer;
 import io.github.coapsink.testserver.ReceivedRequest;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,70 +20,42 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import javax.management.ObjectName;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The delivery pipeline's promises, checked at the server: window, commits, order. */
 class PipelineIT {
 
-    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final Duration WAIT = StandaloneSink.WAIT;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final AtomicInteger IDS = new AtomicInteger();
-    private static EmbeddedKafka kafka;
-    private static EmbeddedConnect connect;
 
+    @RegisterExtension
+    static final StandaloneSink sink = StandaloneSink.named("pipeline");
+
+    private EmbeddedKafka kafka;
+    private EmbeddedConnect connect;
     private CoapTestServer server;
     private String name;
     private String topic;
 
-    @BeforeAll
-    static void start() {
-        kafka = EmbeddedKafka.start();
-        connect = EmbeddedConnect.standalone(kafka, Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (connect != null) {
-            connect.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
     @BeforeEach
     void setUp() {
-        int id = IDS.incrementAndGet();
-        name = "pipeline-" + id;
-        topic = "pipeline_" + id;
+        kafka = sink.kafka();
+        connect = sink.connect();
+        name = sink.name();
+        topic = sink.topic();
         server = CoapTestServer.builder().host("127.0.0.1").port(0).start();
     }
 
     @AfterEach
     void tearDown() {
-        try {
-            if (connect.connectors().contains(name)) {
-                connect.deleteConnector(name);
-                connect.awaitConnectorGone(name, WAIT);
-            }
-        } finally {
-            server.close();
-        }
+        server.close();
     }
 
     private Map<String, String> config(String kcql) {
-        Map<String, String> c = new HashMap<>();
-        c.put("connector.class", "CoapSinkConnector");
-        c.put("tasks.max", "1");
-        c.put("topics", topic);
-        c.put("connect.coap.uri", server.plainUri());
-        c.put("connect.coap.kcql", kcql);
-        c.put("connect.coap.host", "127.0.0.1");
-        return c;
+        return sink.config(server.plainUri(), kcql);
     }
 
     private static int seq(ReceivedRequest r) {
@@ -119,8 +90,7 @@ class PipelineIT {
         Map<String, String> c = config("INSERT INTO w SELECT * FROM " + topic);
         c.put("connect.coap.ordering", "NONE");
         c.put("connect.coap.max.in.flight", String.valueOf(window));
-        connect.createOrUpdateConnector(name, c);
-        connect.awaitConnectorRunning(name, 1, WAIT);
+        sink.run(c);
         await().atMost(WAIT).until(() -> distinct(server.requests("w")).size() == n);
 
         // A request is open at the server from its receipt until the delayed answer goes out.
@@ -153,8 +123,7 @@ class PipelineIT {
         c.put("connect.coap.request.timeout.ms", "1000");
         c.put("connect.coap.ack.timeout.ms", "200");
         c.put("connect.coap.ordering", "NONE");
-        connect.createOrUpdateConnector(name, c);
-        connect.awaitConnectorRunning(name, 1, WAIT);
+        sink.run(c);
         AtomicInteger stopAt = new AtomicInteger(100);
         server.onRequest(r -> {
             if (distinct(server.requests("c")).size() >= stopAt.get() && server.isRunning()) {
@@ -170,7 +139,7 @@ class PipelineIT {
         // While the server is away, commits keep happening (offset.flush.interval.ms=500) but never pass a gap.
         List<Long> committed = new ArrayList<>();
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            long offset = kafka.committedOffsets(ConnectRestClient.sinkGroupId(name)).getOrDefault(tp, 0L);
+            long offset = sink.committed(topic, 0);
             committed.add(offset);
             Set<Integer> delivered = distinct(server.requests("c"));
             long contiguous = 0;
@@ -183,8 +152,7 @@ class PipelineIT {
                 distinct(server.requests("c")).size(), new LinkedHashSet<>(committed));
         server.start();
         await().atMost(WAIT).until(() -> distinct(server.requests("c")).size() == n);
-        await().atMost(WAIT).untilAsserted(() -> assertThat(
-                kafka.committedOffsets(ConnectRestClient.sinkGroupId(name))).containsEntry(tp, (long) n));
+        sink.awaitCommitted(topic, 0, n);
     }
 
     @Test
@@ -199,8 +167,7 @@ class PipelineIT {
         c.put("connect.coap.ack.timeout.ms", "50");
         c.put("connect.coap.max.retransmit", "2");
         c.put("connect.coap.request.timeout.ms", "2000");
-        connect.createOrUpdateConnector(name, c);
-        connect.awaitConnectorRunning(name, 1, WAIT);
+        sink.run(c);
         for (int i = 0; i < perPartition; i++) {
             for (int p = 0; p < 2; p++) {
                 kafka.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, p, null,

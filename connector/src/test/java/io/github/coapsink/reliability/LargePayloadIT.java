@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.coapsink.embedded.ConnectRestClient;
 import io.github.coapsink.embedded.EmbeddedConnect;
 import io.github.coapsink.embedded.EmbeddedKafka;
+import io.github.coapsink.testing.StandaloneSink;
 import io.github.coapsink.testserver.CoapTestServer;
 import io.github.coapsink.testserver.ReceivedRequest;
 import java.nio.charset.StandardCharsets;
@@ -22,10 +23,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Records of 1 KB to about 1 MB go block-wise (RFC 7959) to the server and arrive JSON-equal; a
@@ -43,25 +44,17 @@ class LargePayloadIT {
     private static EmbeddedKafka kafka;
     private static EmbeddedConnect connect;
 
+    @RegisterExtension
+    static final StandaloneSink sink = StandaloneSink.named("coap-large", Map.of(
+            "consumer.max.partition.fetch.bytes", Integer.toString(FOUR_MB),
+            "consumer.fetch.max.bytes", Integer.toString(2 * FOUR_MB),
+            // The dead-letter queue producer must be able to write the oversized record.
+            "producer.max.request.size", Integer.toString(FOUR_MB)));
+
     @BeforeAll
     static void start() {
-        kafka = EmbeddedKafka.start();
-        Map<String, String> worker = new HashMap<>();
-        worker.put("consumer.max.partition.fetch.bytes", Integer.toString(FOUR_MB));
-        worker.put("consumer.fetch.max.bytes", Integer.toString(2 * FOUR_MB));
-        // The dead-letter queue producer must be able to write the oversized record.
-        worker.put("producer.max.request.size", Integer.toString(FOUR_MB));
-        connect = EmbeddedConnect.standalone(kafka, worker);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (connect != null) {
-            connect.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
+        kafka = sink.kafka();
+        connect = sink.connect();
     }
 
     /** A compact JSON object of exactly {@code size} bytes whose text varies (seeded), so corruption shows. */

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.github.coapsink.embedded.ConnectRestClient;
 import io.github.coapsink.embedded.EmbeddedConnect;
 import io.github.coapsink.embedded.EmbeddedKafka;
+import io.github.coapsink.testing.StandaloneSink;
 import io.github.coapsink.testserver.CoapTestServer;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -13,11 +14,11 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Datagrams lost in both directions between the sink and the server ({@link LossyUdpRelay}).
@@ -39,20 +40,13 @@ class PacketLossIT {
     private LossyUdpRelay relay;
     private String name;
 
+    @RegisterExtension
+    static final StandaloneSink sink = StandaloneSink.named("coap-loss", Map.of());
+
     @BeforeAll
     static void start() {
-        kafka = EmbeddedKafka.start();
-        connect = EmbeddedConnect.standalone(kafka, Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (connect != null) {
-            connect.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
+        kafka = sink.kafka();
+        connect = sink.connect();
     }
 
     @AfterEach

@@ -9,16 +9,17 @@ import io.github.coapsink.embedded.ConnectRestClient;
 import io.github.coapsink.embedded.EmbeddedConnect;
 import io.github.coapsink.embedded.EmbeddedKafka;
 import io.github.coapsink.testing.LogCapture;
+import io.github.coapsink.testing.StandaloneSink;
 import io.github.coapsink.testserver.CoapTestServer;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Regression tests for the product bugs the reliability work found (docs/reliability.md, "Bugs found
@@ -32,20 +33,13 @@ class RegressionIT {
     private static EmbeddedKafka kafka;
     private static EmbeddedConnect connect;
 
+    @RegisterExtension
+    static final StandaloneSink sink = StandaloneSink.named("coap-regression", Map.of("connector.client.config.override.policy", "All"));
+
     @BeforeAll
     static void start() {
-        kafka = EmbeddedKafka.start();
-        connect = EmbeddedConnect.standalone(kafka, Map.of("connector.client.config.override.policy", "All"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (connect != null) {
-            connect.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
+        kafka = sink.kafka();
+        connect = sink.connect();
     }
 
     private static Map<String, String> config(String topic, String uri) {

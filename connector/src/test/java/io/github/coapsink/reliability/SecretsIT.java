@@ -7,6 +7,7 @@ import io.github.coapsink.embedded.ConnectRestClient;
 import io.github.coapsink.embedded.EmbeddedConnect;
 import io.github.coapsink.embedded.EmbeddedKafka;
 import io.github.coapsink.testing.LogCapture;
+import io.github.coapsink.testing.StandaloneSink;
 import io.github.coapsink.testserver.CoapTestServer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,10 +17,10 @@ import java.util.Map;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * No PSK secret or store password in a log line (INFO and up, Kafka's included; the sink and
@@ -43,20 +44,13 @@ class SecretsIT {
     private static EmbeddedKafka kafka;
     private static EmbeddedConnect connect;
 
+    @RegisterExtension
+    static final StandaloneSink sink = StandaloneSink.named("coap-secrets", Map.of());
+
     @BeforeAll
     static void start() {
-        kafka = EmbeddedKafka.start();
-        connect = EmbeddedConnect.standalone(kafka, Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (connect != null) {
-            connect.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
+        kafka = sink.kafka();
+        connect = sink.connect();
     }
 
     static Map<String, String> withSecrets(String topic, String uri) {

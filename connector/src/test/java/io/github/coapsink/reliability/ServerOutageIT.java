@@ -7,18 +7,19 @@ import io.github.coapsink.embedded.ConnectRestClient;
 import io.github.coapsink.embedded.EmbeddedConnect;
 import io.github.coapsink.embedded.EmbeddedKafka;
 import io.github.coapsink.testing.LogCapture;
+import io.github.coapsink.testing.StandaloneSink;
 import io.github.coapsink.testserver.CoapTestServer;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The CoAP server goes away mid-stream for longer than one retry interval and comes back on the
@@ -39,20 +40,13 @@ class ServerOutageIT {
     private String name;
     private String topic;
 
+    @RegisterExtension
+    static final StandaloneSink sink = StandaloneSink.named("coap-outage", Map.of());
+
     @BeforeAll
     static void start() {
-        kafka = EmbeddedKafka.start();
-        connect = EmbeddedConnect.standalone(kafka, Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (connect != null) {
-            connect.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
+        kafka = sink.kafka();
+        connect = sink.connect();
     }
 
     @BeforeEach

@@ -7,6 +7,7 @@ import io.github.coapsink.embedded.ConnectRestClient;
 import io.github.coapsink.embedded.EmbeddedConnect;
 import io.github.coapsink.embedded.EmbeddedKafka;
 import io.github.coapsink.testing.LogCapture;
+import io.github.coapsink.testing.StandaloneSink;
 import io.github.coapsink.testserver.CoapTestServer;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -19,12 +20,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A server that takes 2 s to answer each request, then recovers. The window
@@ -48,20 +49,13 @@ class SlowServerIT {
     private String name;
     private String topic;
 
+    @RegisterExtension
+    static final StandaloneSink sink = StandaloneSink.named("coap-slow", Map.of("connector.client.config.override.policy", "All"));
+
     @BeforeAll
     static void start() {
-        kafka = EmbeddedKafka.start();
-        connect = EmbeddedConnect.standalone(kafka, Map.of("connector.client.config.override.policy", "All"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (connect != null) {
-            connect.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
+        kafka = sink.kafka();
+        connect = sink.connect();
     }
 
     @BeforeEach

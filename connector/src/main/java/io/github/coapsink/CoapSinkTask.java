@@ -15,6 +15,7 @@ import io.github.coapsink.kcql.Route;
 import io.github.coapsink.send.CaliforniumSender;
 import io.github.coapsink.send.CoapSender;
 import io.github.coapsink.send.OutgoingRequest;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -63,6 +64,7 @@ public class CoapSinkTask extends SinkTask {
     private ProgressLog progress;
     private TaskMetrics metrics;
     private boolean paused;
+    private int batchMaxRecords;
     private final Map<Failure, Long> retryAtNanos = new IdentityHashMap<>();
 
     public CoapSinkTask() {
@@ -89,6 +91,7 @@ public class CoapSinkTask extends SinkTask {
         requests = new RequestFactory(new RecordEncoder(config.plainStringPolicy()), config.method(),
                 config.confirmable(), config.tombstonePolicy(), config.maxPayloadBytes());
         decider = new FailureDecider(config.errorPolicy(), config.maxRetries());
+        batchMaxRecords = config.batchMaxRecords();
         reporter = errantRecordReporter();
         stats = new DeliveryStats();
         String connector = props.getOrDefault("name", "coap-sink");
@@ -135,6 +138,7 @@ public class CoapSinkTask extends SinkTask {
         resumeIfRoom();
         long budgetEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WINDOW_WAIT_BUDGET_MS);
         Map<TopicPartition, Long> rewind = new HashMap<>();
+        Batch batch = new Batch();
         for (SinkRecord record : records) {
             TopicPartition tp = new TopicPartition(record.topic(), record.kafkaPartition());
             if (rewind.containsKey(tp) || pipeline.alreadyAccepted(record)) {
@@ -146,22 +150,34 @@ public class CoapSinkTask extends SinkTask {
                         + record.kafkaPartition() + "): add 'INSERT INTO <resource> SELECT * FROM " + record.topic()
                         + "' to " + CoapSinkConfig.KCQL + " or stop subscribing to the topic");
             }
-            OutgoingRequest request;
+            OutgoingRequest request = null;
+            EncodingException bad = null;
             try {
                 request = requests.build(record, route);
             } catch (EncodingException e) {
-                pipeline.acceptFailed(record, e.getMessage(), e);
-                continue;
+                bad = e;
             }
-            if (request == null) {
+            boolean batchable = batchMaxRecords > 1 && request != null
+                    && request.method() != OutgoingRequest.Method.DELETE;
+            if (!batchable || !batch.accepts(tp, route, request.payload().length)) {
+                // Records of a partition are accepted in offset order: what waits in the batch goes first.
+                flush(batch, budgetEnd, rewind);
+                if (rewind.containsKey(tp)) {
+                    continue;
+                }
+            }
+            if (batchable) {
+                batch.add(tp, route, record, request.payload());
+            } else if (bad != null) {
+                pipeline.acceptFailed(record, bad.getMessage(), bad);
+            } else if (request == null) {
                 pipeline.acceptDone(record);
                 stats.count(record.topic(), DeliveryStats.Event.SKIPPED);
-                continue;
-            }
-            if (!submit(record, request, budgetEnd)) {
+            } else if (!submit(List.of(record), request, budgetEnd)) {
                 rewind.put(tp, record.kafkaOffset());
             }
         }
+        flush(batch, budgetEnd, rewind);
         if (!rewind.isEmpty()) {
             pauseAndRewind(rewind);
         }
@@ -174,12 +190,52 @@ public class CoapSinkTask extends SinkTask {
         }
     }
 
+    /** Sends what the batch holds as one request (a JSON array); on a full window its partition is rewound. */
+    private void flush(Batch batch, long budgetEnd, Map<TopicPartition, Long> rewind) {
+        if (batch.records.isEmpty()) {
+            return;
+        }
+        OutgoingRequest request = requests.batch(batch.route.resource(), batch.payloads);
+        if (!submit(batch.records, request, budgetEnd)) {
+            rewind.put(batch.partition, batch.records.get(0).kafkaOffset());
+        }
+        batch.clear();
+    }
+
+    /** Consecutive records of one partition for one route, gathered for one request. */
+    private final class Batch {
+        private final List<SinkRecord> records = new ArrayList<>();
+        private final List<byte[]> payloads = new ArrayList<>();
+        private TopicPartition partition;
+        private Route route;
+        private int bytes;
+
+        boolean accepts(TopicPartition tp, Route r, int payloadBytes) {
+            return records.isEmpty() || (tp.equals(partition) && r == route && records.size() < batchMaxRecords
+                    && RequestFactory.batchBytes(bytes + payloadBytes, records.size() + 1) <= requests.maxPayloadBytes());
+        }
+
+        void add(TopicPartition tp, Route r, SinkRecord record, byte[] payload) {
+            partition = tp;
+            route = r;
+            records.add(record);
+            payloads.add(payload);
+            bytes += payload.length;
+        }
+
+        void clear() {
+            records.clear();
+            payloads.clear();
+            bytes = 0;
+        }
+    }
+
     /** Waits for room in the window until {@code budgetEnd}; false when the window stayed full. */
-    private boolean submit(SinkRecord record, OutgoingRequest request, long budgetEnd) {
+    private boolean submit(List<SinkRecord> group, OutgoingRequest request, long budgetEnd) {
         try {
             while (true) {
                 long left = budgetEnd - System.nanoTime();
-                if (pipeline.submit(record, request, Math.max(0, Math.min(WINDOW_WAIT_SLICE_MS, left / 1_000_000)))) {
+                if (pipeline.submit(List.copyOf(group), request, Math.max(0, Math.min(WINDOW_WAIT_SLICE_MS, left / 1_000_000)))) {
                     return true;
                 }
                 decideFailures(true);
@@ -232,19 +288,21 @@ public class CoapSinkTask extends SinkTask {
                 case REPORT -> {
                     String why = decider.retriesExhausted(failure)
                             ? "gave up after " + config.maxRetries() + " retries: " + failure.detail() : failure.detail();
-                    log.warn("Sending {} to the errant record reporter: {}", position(failure), why);
-                    reporter.report(failure.record(), new CoapDeliveryException(why, failure.cause()));
+                    log.warn("Sending {} to the errant record reporter: {}", failure.position(), why);
+                    for (SinkRecord record : failure.records()) {
+                        reporter.report(record, new CoapDeliveryException(why, failure.cause()));
+                        stats.count(record.topic(), DeliveryStats.Event.REPORTED);
+                    }
                     pipeline.drop(failure);
-                    stats.count(failure.record().topic(), DeliveryStats.Event.REPORTED);
                 }
                 case SKIP -> {
-                    log.warn("Skipping {} (error policy NOOP): {}", position(failure), failure.detail());
+                    log.warn("Skipping {} (error policy NOOP): {}", failure.position(), failure.detail());
                     pipeline.drop(failure);
-                    stats.count(failure.record().topic(), DeliveryStats.Event.FAILED);
+                    countFailed(failure);
                 }
                 case FAIL_TASK -> {
                     if (inPut) {
-                        stats.count(failure.record().topic(), DeliveryStats.Event.FAILED);
+                        countFailed(failure);
                         throw new CoapDeliveryException(failMessage(failure), failure.cause());
                     }
                 }
@@ -254,7 +312,7 @@ public class CoapSinkTask extends SinkTask {
                         at = now + config.retryInterval().toNanos();
                         retryAtNanos.put(failure, at);
                         log.warn("Delivery of {} failed (attempt {}, {} retries allowed); retrying in {} ms: {}",
-                                position(failure), failure.attempts(), config.maxRetries(),
+                                failure.position(), failure.attempts(), config.maxRetries(),
                                 config.retryInterval().toMillis(), failure.detail());
                     }
                     if (now - at >= 0) {
@@ -275,9 +333,15 @@ public class CoapSinkTask extends SinkTask {
         }
     }
 
+    private void countFailed(Failure failure) {
+        for (SinkRecord record : failure.records()) {
+            stats.count(record.topic(), DeliveryStats.Event.FAILED);
+        }
+    }
+
     private String failMessage(Failure failure) {
         if (decider.retriesExhausted(failure)) {
-            return "Gave up on " + position(failure) + " after " + config.maxRetries() + " retries ("
+            return "Gave up on " + failure.position() + " after " + config.maxRetries() + " retries ("
                     + CoapSinkConfig.MAX_RETRIES + "): " + failure.detail();
         }
         String policy = config.errorPolicy().name();
@@ -285,12 +349,7 @@ public class CoapSinkTask extends SinkTask {
                 ? "; set " + CoapSinkConfig.ERROR_POLICY + "=RETRY to retry such failures"
                 : "; set errors.tolerance=all with errors.deadletterqueue.topic.name, or "
                         + CoapSinkConfig.ERROR_POLICY + "=NOOP, to skip such records";
-        return "Could not deliver " + position(failure) + " (error policy " + policy + "): " + failure.detail() + hint;
-    }
-
-    private static String position(Failure failure) {
-        SinkRecord r = failure.record();
-        return "record " + r.topic() + "-" + r.kafkaPartition() + "@" + r.kafkaOffset();
+        return "Could not deliver " + failure.position() + " (error policy " + policy + "): " + failure.detail() + hint;
     }
 
     @Override

@@ -286,6 +286,48 @@ class CoapSinkTaskTest {
     }
 
     @Test
+    void batchingSendsConsecutiveRecordsOfAPartitionAsOneJsonArray() {
+        start(Map.of(CoapSinkConfig.BATCH_MAX_RECORDS, "3", CoapSinkConfig.ORDERING, "NONE"));
+        SinkRecord other = new SinkRecord("coap_topic", 1, null, null, Schema.STRING_SCHEMA, "{\"p\":1}", 0);
+        task.put(List.of(record(0, "{\"n\":0}"), record(1, "{\"n\":1}"), record(2, "{\"n\":2}"), record(3, "{\"n\":3}"),
+                other, record(4, "{\"n\":4}")));
+        assertThat(sender.sent()).extracting(ManualSender.Sent::payload).containsExactly(
+                "[{\"n\":0},{\"n\":1},{\"n\":2}]", "[{\"n\":3}]", "[{\"p\":1}]", "[{\"n\":4}]");
+        sender.sent().get(0).result().complete(SendResult.delivered("2.04"));
+        assertThat(committed()).containsEntry(TP, new OffsetAndMetadata(3));
+        sender.completeAll(SendResult.delivered("2.04"));
+        assertThat(committed()).containsEntry(TP, new OffsetAndMetadata(5));
+        assertThat(task.stats().total(io.github.coapsink.delivery.DeliveryStats.Event.DELIVERED)).isEqualTo(6);
+    }
+
+    @Test
+    void aFailedBatchSendsEachOfItsRecordsToTheReporterAndTombstonesBreakBatches() {
+        context.withReporter = true;
+        start(Map.of(CoapSinkConfig.BATCH_MAX_RECORDS, "10", CoapSinkConfig.TOMBSTONE_POLICY, "DELETE"));
+        task.put(List.of(record(0, "{}"), record(1, "{}"), record(2, null), record(3, "{}")));
+        assertThat(sender.sent()).hasSize(1);
+        assertThat(sender.sent().get(0).payload()).isEqualTo("[{},{}]");
+        sender.sent().get(0).result().complete(SendResult.permanent("4.00", "4.00 BAD_REQUEST"));
+        task.put(List.of());
+        assertThat(context.reported).extracting(SinkRecord::kafkaOffset).containsExactly(0L, 1L);
+        assertThat(sender.sent().get(1).request().method()).isEqualTo(OutgoingRequest.Method.DELETE);
+        sender.completeAll(SendResult.delivered("2.02"));
+        assertThat(sender.sent().get(2).payload()).isEqualTo("[{}]");
+        sender.completeAll(SendResult.delivered("2.04"));
+        assertThat(committed()).containsEntry(TP, new OffsetAndMetadata(4));
+    }
+
+    @Test
+    void batchesNeverExceedTheMaximumPayload() {
+        start(Map.of(CoapSinkConfig.BATCH_MAX_RECORDS, "100", CoapSinkConfig.MAX_PAYLOAD_BYTES, "20",
+                CoapSinkConfig.ORDERING, "NONE"));
+        task.put(List.of(record(0, "{\"a\":11}"), record(1, "{\"a\":22}"), record(2, "{\"a\":33}")));
+        assertThat(sender.sent()).extracting(ManualSender.Sent::payload)
+                .containsExactly("[{\"a\":11},{\"a\":22}]", "[{\"a\":33}]");
+        assertThat(sender.sent()).allSatisfy(s -> assertThat(s.request().payload().length).isLessThanOrEqualTo(20));
+    }
+
+    @Test
     void stopClosesTheSender() {
         start(Map.of());
         task.stop();

@@ -42,6 +42,7 @@ public final class CoapSinkConfig extends AbstractConfig {
     public static final String ORDERING = "connect.coap.ordering";
     public static final String MAX_PAYLOAD_BYTES = "connect.coap.max.payload.bytes";
     public static final String ENDPOINTS = "connect.coap.endpoints";
+    public static final String BATCH_MAX_RECORDS = "connect.coap.batch.max.records";
 
     public static final String TOMBSTONE_POLICY = "connect.coap.tombstone.policy";
     public static final String PLAIN_STRING_POLICY = "connect.coap.plain.string.policy";
@@ -183,6 +184,13 @@ public final class CoapSinkConfig extends AbstractConfig {
                         + "block-wise (RFC 7959); a record whose payload exceeds this limit is a bad record: it gets "
                         + "the error policy or the dead-letter queue.",
                 GROUP_DELIVERY, ++order, Width.SHORT, "Maximum payload size (bytes)");
+        def.define(BATCH_MAX_RECORDS, Type.INT, 1, Range.between(1, 10_000), Importance.LOW,
+                "Opt-in: more than 1 sends up to this many consecutive records of one partition for one resource "
+                        + "in one request, whose body is a JSON array of their payloads (block-wise when larger than "
+                        + "one message, never more than " + MAX_PAYLOAD_BYTES + "). The server must accept arrays. "
+                        + "The records of a request succeed or fail together (each goes to the dead-letter queue). "
+                        + "1 (the default) sends one record per request, the body being the record itself.",
+                GROUP_DELIVERY, ++order, Width.SHORT, "Records per request (batching)");
     }
 
     private static void addSecurityGroup(ConfigDef def) {
@@ -358,6 +366,10 @@ public final class CoapSinkConfig extends AbstractConfig {
 
     public int maxInFlight() {
         return getInt(MAX_IN_FLIGHT);
+    }
+
+    public int batchMaxRecords() {
+        return getInt(BATCH_MAX_RECORDS);
     }
 
     public int endpoints() {

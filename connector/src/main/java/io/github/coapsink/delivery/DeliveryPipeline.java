@@ -48,19 +48,24 @@ public final class DeliveryPipeline implements AutoCloseable {
         }
     }
 
+    /** One request and the records it carries (one, or several of one partition in offset order). */
     private static final class Delivery {
-        final SinkRecord record;
+        final List<SinkRecord> records;
         final TopicPartition partition;
         final OutgoingRequest request;
         final Lane lane;
         int attempts;
         long sentNanos;
 
-        Delivery(SinkRecord record, TopicPartition partition, OutgoingRequest request, Lane lane) {
-            this.record = record;
+        Delivery(List<SinkRecord> records, TopicPartition partition, OutgoingRequest request, Lane lane) {
+            this.records = records;
             this.partition = partition;
             this.request = request;
             this.lane = lane;
+        }
+
+        long firstOffset() {
+            return records.get(0).kafkaOffset();
         }
     }
 
@@ -120,7 +125,7 @@ public final class DeliveryPipeline implements AutoCloseable {
         lock.lock();
         try {
             offsets.accept(partitionOf(record), record.kafkaOffset());
-            Failure failure = new Failure(record, null, false, 0, detail, cause);
+            Failure failure = Failure.of(record, null, false, 0, detail, cause);
             failures.put(failure, failure);
             changed.signalAll();
         } finally {
@@ -135,22 +140,34 @@ public final class DeliveryPipeline implements AutoCloseable {
      *     wait for a decision while the window is full; the caller decides and calls again
      */
     public boolean submit(SinkRecord record, OutgoingRequest request, long maxWaitMillis) throws InterruptedException {
+        return submit(List.of(record), request, maxWaitMillis);
+    }
+
+    /**
+     * Accepts several records of one partition, in offset order, that travel in one request and succeed or
+     * fail together. They count as that many records against the window; a group larger than the window is
+     * accepted when nothing else is pending.
+     */
+    public boolean submit(List<SinkRecord> records, OutgoingRequest request, long maxWaitMillis)
+            throws InterruptedException {
         List<Delivery> toSend;
         lock.lock();
         try {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMillis);
-            while (offsets.openTotal() >= window) {
+            while (offsets.openTotal() + records.size() > window && offsets.openTotal() > 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || !failures.isEmpty() || closed) {
                     return false;
                 }
                 changed.awaitNanos(left);
             }
-            TopicPartition tp = partitionOf(record);
-            offsets.accept(tp, record.kafkaOffset());
+            TopicPartition tp = partitionOf(records.get(0));
+            for (SinkRecord record : records) {
+                offsets.accept(tp, record.kafkaOffset());
+            }
             LaneKey key = ordering == Ordering.PARTITION_RESOURCE ? new LaneKey(tp, request.resource()) : null;
             Lane lane = key == null ? new Lane(null) : lanes.computeIfAbsent(key, Lane::new);
-            lane.queue.add(new Delivery(record, tp, request, lane));
+            lane.queue.add(new Delivery(List.copyOf(records), tp, request, lane));
             toSend = nextToSend(lane);
         } finally {
             lock.unlock();
@@ -183,7 +200,7 @@ public final class DeliveryPipeline implements AutoCloseable {
         lock.lock();
         try {
             inFlight--;
-            boolean current = offsets.isOpen(d.partition, d.record.kafkaOffset())
+            boolean current = offsets.isOpen(d.partition, d.firstOffset())
                     && (d.lane.key == null || lanes.get(d.lane.key) == d.lane);
             if (!current) {
                 return; // the partition was closed meanwhile; its records will be consumed again
@@ -192,8 +209,10 @@ public final class DeliveryPipeline implements AutoCloseable {
                 stats.requestLatency().record((System.nanoTime() - d.sentNanos) / 1_000);
                 d.lane.queue.poll();
                 d.lane.busy = false;
-                offsets.done(d.partition, d.record.kafkaOffset());
-                stats.count(d.record.topic(), DeliveryStats.Event.DELIVERED);
+                for (SinkRecord record : d.records) {
+                    offsets.done(d.partition, record.kafkaOffset());
+                    stats.count(record.topic(), DeliveryStats.Event.DELIVERED);
+                }
                 removeIfIdle(d.lane);
                 toSend = nextToSend(d.lane);
             } else {
@@ -202,7 +221,7 @@ public final class DeliveryPipeline implements AutoCloseable {
                     d.attempts++;
                 }
                 // The lane stays busy: nothing behind this record is sent until the task decides.
-                Failure failure = new Failure(d.record, d.request, retriable, d.attempts, result.detail(), null);
+                Failure failure = new Failure(d.records, d.request, retriable, d.attempts, result.detail(), null);
                 failures.put(d, failure);
                 failedDeliveries.put(failure, d);
             }
@@ -240,7 +259,9 @@ public final class DeliveryPipeline implements AutoCloseable {
                 offsets.done(partitionOf(failure.record()), failure.record().kafkaOffset());
             } else {
                 failures.remove(d);
-                offsets.done(d.partition, d.record.kafkaOffset());
+                for (SinkRecord record : d.records) {
+                    offsets.done(d.partition, record.kafkaOffset());
+                }
                 d.lane.queue.poll();
                 d.lane.busy = false;
                 removeIfIdle(d.lane);
@@ -265,7 +286,9 @@ public final class DeliveryPipeline implements AutoCloseable {
             failures.remove(d);
             inFlight++;
             maxInFlightSeen = Math.max(maxInFlightSeen, inFlight);
-            stats.count(d.record.topic(), DeliveryStats.Event.RETRIED);
+            for (SinkRecord record : d.records) {
+                stats.count(record.topic(), DeliveryStats.Event.RETRIED);
+            }
         } finally {
             lock.unlock();
         }

@@ -1,30 +1,53 @@
 package io.github.coapsink.delivery;
 
 import io.github.coapsink.send.OutgoingRequest;
+import java.util.List;
 import java.util.Objects;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
- * A record whose delivery failed and that waits for the task's decision (drop, report, resend or
- * fail the task). Until then its offset is not committed and, under ordered delivery, the records
- * behind it for the same partition and resource wait too.
+ * Records whose delivery failed and that wait for the task's decision (drop, report, resend or fail
+ * the task). Until then their offsets are not committed and, under ordered delivery, the records
+ * behind them for the same partition and resource wait too. Usually one record; several when they
+ * travelled in one request ({@code connect.coap.batch.max.records}), which fails or succeeds as a whole.
  *
- * @param record the Kafka record
+ * @param records the Kafka records, in offset order, all of one partition
  * @param request the request that failed, or null when the record could not be turned into one
  * @param retriable whether sending it again may succeed
  * @param attempts how many times it was sent and failed a retriable way (0 for a record never sent)
  * @param detail one line for logs and exceptions
  * @param cause the exception behind it, if any
  */
-public record Failure(SinkRecord record, OutgoingRequest request, boolean retriable, int attempts, String detail,
-        Throwable cause) {
+public record Failure(List<SinkRecord> records, OutgoingRequest request, boolean retriable, int attempts,
+        String detail, Throwable cause) {
 
     public Failure {
-        Objects.requireNonNull(record, "record");
+        records = List.copyOf(records);
+        if (records.isEmpty()) {
+            throw new IllegalArgumentException("a failure concerns at least one record");
+        }
         Objects.requireNonNull(detail, "detail");
     }
 
+    public static Failure of(SinkRecord record, OutgoingRequest request, boolean retriable, int attempts,
+            String detail, Throwable cause) {
+        return new Failure(List.of(record), request, retriable, attempts, detail, cause);
+    }
+
+    /** The first (or only) record. */
+    public SinkRecord record() {
+        return records.get(0);
+    }
+
+    /** {@code topic-partition@offset}, or {@code topic-partition@first..last} for several records. */
+    public String position() {
+        SinkRecord first = record();
+        SinkRecord last = records.get(records.size() - 1);
+        String at = first.topic() + "-" + first.kafkaPartition() + "@" + first.kafkaOffset();
+        return records.size() == 1 ? "record " + at : records.size() + " records " + at + ".." + last.kafkaOffset();
+    }
+
     public String describe() {
-        return "record " + record.topic() + "-" + record.kafkaPartition() + "@" + record.kafkaOffset() + ": " + detail;
+        return position() + ": " + detail;
     }
 }

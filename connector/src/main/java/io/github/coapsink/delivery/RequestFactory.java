@@ -6,6 +6,7 @@ import io.github.coapsink.encode.EncodingException;
 import io.github.coapsink.encode.RecordEncoder;
 import io.github.coapsink.kcql.Route;
 import io.github.coapsink.send.OutgoingRequest;
+import java.util.List;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /** Turns a routed record into the CoAP request that carries it. */
@@ -26,6 +27,36 @@ public final class RequestFactory {
         this.method = method == RequestMethod.POST ? OutgoingRequest.Method.POST : OutgoingRequest.Method.PUT;
         this.confirmable = confirmable;
         this.tombstones = tombstones;
+    }
+
+    /** One request carrying several records' payloads as a JSON array: {@code [p1,p2,...]}. */
+    public OutgoingRequest batch(String resource, List<byte[]> payloads) {
+        int size = 1 + payloads.size();
+        for (byte[] p : payloads) {
+            size += p.length;
+        }
+        byte[] body = new byte[size];
+        int at = 0;
+        body[at++] = '[';
+        for (int i = 0; i < payloads.size(); i++) {
+            if (i > 0) {
+                body[at++] = ',';
+            }
+            byte[] p = payloads.get(i);
+            System.arraycopy(p, 0, body, at, p.length);
+            at += p.length;
+        }
+        body[at] = ']';
+        return new OutgoingRequest(resource, method, body, confirmable);
+    }
+
+    /** The body size of a batch of payloads with these total bytes: brackets and commas included. */
+    public static int batchBytes(int payloadBytes, int count) {
+        return payloadBytes + count + 1;
+    }
+
+    public int maxPayloadBytes() {
+        return maxPayloadBytes;
     }
 
     /**

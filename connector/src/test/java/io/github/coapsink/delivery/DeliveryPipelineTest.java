@@ -71,6 +71,25 @@ class DeliveryPipelineTest {
     }
 
     @Test
+    void aGroupCountsAsItsRecordsAndSucceedsOrFailsAsAWhole() throws Exception {
+        DeliveryPipeline p = new DeliveryPipeline(sender, 3, Ordering.NONE, stats);
+        OutgoingRequest batch = request("a", 0);
+        assertThat(p.submit(List.of(record(0, 0), record(0, 1)), batch, 0)).isTrue();
+        assertThat(p.submit(List.of(record(0, 2), record(0, 3)), batch, 10)).as("2 + 2 > window 3").isFalse();
+        sender.sent().get(0).result().complete(SendResult.transientFailure("5.03", "busy"));
+        Failure f = p.failures().get(0);
+        assertThat(f.records()).extracting(SinkRecord::kafkaOffset).containsExactly(0L, 1L);
+        assertThat(f.position()).isEqualTo("2 records t-0@0..1");
+        p.resend(f);
+        sender.sent().get(1).result().complete(SendResult.delivered("2.04"));
+        assertThat(p.committable()).containsEntry(TP0, new OffsetAndMetadata(2));
+        assertThat(stats.total(DeliveryStats.Event.DELIVERED)).isEqualTo(2);
+        assertThat(stats.total(DeliveryStats.Event.RETRIED)).isEqualTo(2);
+        // A group larger than the window goes when nothing else is pending.
+        assertThat(p.submit(List.of(record(0, 2), record(0, 3), record(0, 4), record(0, 5)), batch, 0)).isTrue();
+    }
+
+    @Test
     void committableOffsetStopsAtTheOldestOpenRecord() throws Exception {
         DeliveryPipeline p = new DeliveryPipeline(sender, 100, Ordering.NONE, stats);
         for (int i = 0; i < 4; i++) {

@@ -15,7 +15,7 @@ class FailureDeciderTest {
     private static final SinkRecord RECORD = new SinkRecord("t", 0, null, null, null, "{}", 5);
 
     private static Failure failure(boolean retriable, int attempts) {
-        return new Failure(RECORD, null, retriable, attempts, "5.03", null);
+        return Failure.of(RECORD, null, retriable, attempts, "5.03", null);
     }
 
     @Test

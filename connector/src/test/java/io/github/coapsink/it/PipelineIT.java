@@ -156,6 +156,33 @@ class PipelineIT {
     }
 
     @Test
+    void batchesCarrySeveralRecordsAsJsonArraysAndLoseNone() throws Exception {
+        kafka.createTopic(topic, 2);
+        int n = 1_000;
+        for (int i = 0; i < n; i++) {
+            kafka.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, i % 2, null,
+                    ("{\"seq\":" + i + "}").getBytes()));
+        }
+        Map<String, String> c = config("INSERT INTO b SELECT * FROM " + topic);
+        c.put("connect.coap.batch.max.records", "50");
+        sink.run(c);
+        Set<Integer> seen = new java.util.HashSet<>();
+        await().atMost(WAIT).until(() -> {
+            seen.clear();
+            for (ReceivedRequest r : server.requests("b")) {
+                JSON.readTree(r.payloadText()).forEach(node -> seen.add(node.get("seq").asInt()));
+            }
+            return seen.size() == n;
+        });
+        List<ReceivedRequest> requests = server.requests("b");
+        assertThat(requests).allSatisfy(r -> assertThat(JSON.readTree(r.payloadText()).isArray()).isTrue());
+        assertThat(requests.size()).as("requests for %d records", n).isLessThan(n / 10);
+        System.out.printf("batching: %d records in %d requests%n", n, requests.size());
+        sink.awaitCommitted(topic, 0, n / 2);
+        sink.awaitCommitted(topic, 1, n / 2);
+    }
+
+    @Test
     void orderPerPartitionAndResourceSurvivesLossAndRetries() {
         kafka.createTopic(topic, 2);
         server.dropRatio(0.3, 42);

@@ -39,6 +39,8 @@ public final class CountingServer implements AutoCloseable {
         // net.core.rmem_max, 4 MiB here). The server must not be what limits any scenario.
         config.set(UdpConfig.UDP_RECEIVE_BUFFER_SIZE, RECEIVE_BUFFER_BYTES);
         config.set(UdpConfig.UDP_SEND_BUFFER_SIZE, RECEIVE_BUFFER_BYTES);
+        // Batched requests (connect.coap.batch.max.records) may arrive block-wise.
+        config.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, 8 * 1024 * 1024);
         endpoint = new CoapEndpoint.Builder()
                 .setInetSocketAddress(new InetSocketAddress("127.0.0.1", 0))
                 .setConfiguration(config)
@@ -49,7 +51,8 @@ public final class CountingServer implements AutoCloseable {
             @Override
             public void deliverRequest(Exchange exchange) {
                 requestsTotal.incrementAndGet();
-                phase.receive(Users.idOf(exchange.getRequest().getPayload()));
+                Phase current = phase;
+                Users.forEachId(exchange.getRequest().getPayload(), current::receive);
                 exchange.sendResponse(new Response(ResponseCode.CHANGED));
             }
 

@@ -7,7 +7,10 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -21,6 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.eclipse.californium.core.coap.CoAP;
+import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
 import org.eclipse.californium.core.coap.MessageObserverAdapter;
 import org.eclipse.californium.core.coap.Request;
@@ -89,6 +93,8 @@ public final class CaliforniumSender implements CoapSender {
     private final String peer;
     private final Duration timeout;
     private final Set<CompletableFuture<SendResult>> pending = ConcurrentHashMap.newKeySet();
+    private final Map<String, ArrayDeque<Blockwise>> blockwiseWaiting = new HashMap<>();
+    private final int singleMessagePayload;
     private final InetSocketAddress server;
     private volatile boolean closed;
 
@@ -104,6 +110,7 @@ public final class CaliforniumSender implements CoapSender {
         this.basePath = basePath;
         this.peer = server.getHostString() + ":" + server.getPort();
         this.timeout = config.requestTimeout();
+        this.singleMessagePayload = EndpointFactory.californiumConfiguration(config).get(CoapConfig.MAX_MESSAGE_SIZE);
     }
 
     /** Binds the first local endpoint and resolves the server; fails with a message naming the key to fix. */
@@ -210,8 +217,69 @@ public final class CaliforniumSender implements CoapSender {
             deadline.cancel(false);
             pending.remove(result);
         });
-        attempt(outgoing, path, what, result, current);
+        Runnable start = () -> attempt(outgoing, path, what, result, current);
+        if (outgoing.payload().length > singleMessagePayload) {
+            Blockwise transfer = new Blockwise(path, result, start);
+            result.whenComplete((r, e) -> transfer.finished());
+            transfer.startOrQueue();
+        } else {
+            start.run();
+        }
         return result;
+    }
+
+    /**
+     * A request whose body needs a block-wise transfer (RFC 7959). Californium keeps one such transfer per peer
+     * and resource and cancels the older one when a newer one starts, so transfers to the same resource go one
+     * after the other; each still has its own timeout, counted from when it was handed over.
+     */
+    private final class Blockwise {
+        private final String path;
+        private final CompletableFuture<SendResult> result;
+        private final Runnable start;
+        private boolean holding;
+
+        Blockwise(String path, CompletableFuture<SendResult> result, Runnable start) {
+            this.path = path;
+            this.result = result;
+            this.start = start;
+        }
+
+        void startOrQueue() {
+            synchronized (blockwiseWaiting) {
+                ArrayDeque<Blockwise> waiting = blockwiseWaiting.get(path);
+                if (waiting != null) {
+                    waiting.add(this);
+                    return;
+                }
+                blockwiseWaiting.put(path, new ArrayDeque<>());
+                holding = true;
+            }
+            start.run();
+        }
+
+        void finished() {
+            Blockwise next;
+            synchronized (blockwiseWaiting) {
+                if (!holding) {
+                    return; // completed (timed out) while still waiting: it never held the resource
+                }
+                holding = false;
+                ArrayDeque<Blockwise> waiting = blockwiseWaiting.get(path);
+                next = waiting == null ? null : waiting.poll();
+                while (next != null && next.result.isDone()) {
+                    next = waiting.poll();
+                }
+                if (next == null) {
+                    blockwiseWaiting.remove(path);
+                } else {
+                    next.holding = true;
+                }
+            }
+            if (next != null) {
+                next.start.run();
+            }
+        }
     }
 
     /** Sends the request on the next endpoint that has message IDs left, or looks again shortly. */

@@ -156,6 +156,23 @@ class CaliforniumSenderTest {
     }
 
     @Test
+    void concurrentBlockwiseBodiesToOneResourceAllArrive() throws Exception {
+        sender("coap://127.0.0.1:" + port, Map.of());
+        List<java.util.concurrent.CompletableFuture<SendResult>> results = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String body = "{\"i\":" + i + ",\"pad\":\"" + "x".repeat(3000) + "\"}";
+            results.add(sender.send(new OutgoingRequest("ok", OutgoingRequest.Method.PUT, body.getBytes(), true))
+                    .toCompletableFuture());
+        }
+        for (var r : results) {
+            SendResult result = r.get(60, TimeUnit.SECONDS);
+            assertThat(result.outcome()).as(result.detail()).isEqualTo(SendResult.Outcome.DELIVERED);
+        }
+        assertThat(received).hasSize(20);
+        assertThat(received).allSatisfy(r -> assertThat(r.getPayloadSize()).isGreaterThan(3000));
+    }
+
+    @Test
     void deleteCarriesNoPayload() throws Exception {
         sender("coap://127.0.0.1:" + port, Map.of());
         SendResult result = await(sender.send(new OutgoingRequest("ok", OutgoingRequest.Method.DELETE, new byte[0], true)));

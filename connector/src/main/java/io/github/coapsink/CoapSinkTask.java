@@ -63,7 +63,7 @@ public class CoapSinkTask extends SinkTask {
     private DeliveryStats stats;
     private ProgressLog progress;
     private TaskMetrics metrics;
-    private boolean paused;
+    private boolean pausedOnce;
     private int batchMaxRecords;
     private final Map<Failure, Long> retryAtNanos = new IdentityHashMap<>();
 
@@ -256,21 +256,22 @@ public class CoapSinkTask extends SinkTask {
      */
     private void pauseAndRewind(Map<TopicPartition, Long> rewind) {
         context.offset(rewind);
-        if (!paused) {
-            Set<TopicPartition> assigned = context.assignment();
-            context.pause(assigned.toArray(new TopicPartition[0]));
-            paused = true;
-            log.debug("Window of {} records full; pausing {} until it has room (resuming from {})",
-                    config.maxInFlight(), assigned, rewind);
-        }
+        Set<TopicPartition> assigned = context.assignment();
+        context.pause(assigned.toArray(new TopicPartition[0]));
+        pausedOnce = true;
+        log.debug("Window of {} records full; pausing {} until it has room (resuming from {})",
+                config.maxInFlight(), assigned, rewind);
     }
 
+    /**
+     * Resumes consumption whenever the window has room again. Once the task has paused, it resumes on every
+     * {@code put()} with room rather than tracking what is paused: a rebalance may re-pause partitions behind the
+     * task's back (Connect re-applies the task's pauses to reassigned partitions), and resuming is cheap and
+     * idempotent.
+     */
     private void resumeIfRoom() {
-        if (paused && pipeline.pending() <= config.maxInFlight() / 2) {
-            Set<TopicPartition> assigned = context.assignment();
-            context.resume(assigned.toArray(new TopicPartition[0]));
-            paused = false;
-            log.debug("Window has room again; resuming {}", assigned);
+        if (pausedOnce && pipeline.pending() <= config.maxInFlight() / 2) {
+            context.resume(context.assignment().toArray(new TopicPartition[0]));
         }
     }
 
@@ -365,13 +366,6 @@ public class CoapSinkTask extends SinkTask {
             progress.maybeLog(pipeline.pending(), pipeline.inFlight());
         }
         return committable;
-    }
-
-    @Override
-    public void open(Collection<TopicPartition> partitions) {
-        if (paused) {
-            context.pause(partitions.toArray(new TopicPartition[0]));
-        }
     }
 
     @Override

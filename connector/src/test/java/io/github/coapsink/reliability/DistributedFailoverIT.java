@@ -167,7 +167,39 @@ class DistributedFailoverIT {
         child = ConnectWorkerProcess.distributed(kafka, cluster.workerProperties());
         String restartedId = child.workerId();
         Records.await(producing);
-        await().atMost(WAIT).until(() -> receipts.distinct() >= RECORDS);
+        try {
+            await().atMost(WAIT).until(() -> receipts.distinct() >= RECORDS);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            System.out.println("RELIABILITY | DIAG status: " + cluster.connectorStatus(name));
+            try {
+                var server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+                for (var n : server.queryNames(new javax.management.ObjectName("io.github.coapsink:type=CoapSinkTask,*"), null)) {
+                    System.out.println("RELIABILITY | DIAG mbean " + n + " pending=" + server.getAttribute(n, "RecordsPending")
+                            + " inflight=" + server.getAttribute(n, "RequestsInFlight") + " delivered="
+                            + server.getAttribute(n, "RecordsDelivered") + " retried=" + server.getAttribute(n, "RecordsRetried"));
+                }
+            } catch (Exception jmx) {
+                System.out.println("RELIABILITY | DIAG jmx: " + jmx);
+            }
+            Thread.getAllStackTraces().forEach((t, st) -> {
+                if (t.getName().startsWith("task-thread-" + name)) {
+                    System.out.println("RELIABILITY | DIAG thread " + t.getName() + " " + t.getState());
+                    for (StackTraceElement el : st) {
+                        System.out.println("RELIABILITY | DIAG   at " + el);
+                    }
+                }
+            });
+            System.out.println("RELIABILITY | DIAG distinct: " + receipts.distinct() + ", committed: "
+                    + kafka.committedOffsets(ConnectRestClient.sinkGroupId(name)) + ", end: " + kafka.endOffsets(topic));
+            try {
+                java.util.List<String> lines = java.nio.file.Files.readAllLines(child.logFile());
+                lines.subList(Math.max(0, lines.size() - 120), lines.size())
+                        .forEach(l -> System.out.println("RELIABILITY | DIAG child: " + l));
+            } catch (java.io.IOException io) {
+                System.out.println("RELIABILITY | DIAG no child log: " + io);
+            }
+            throw e;
+        }
         Receipts.Tally tally = receipts.tally("worker JVM killed (SIGKILL) and restarted (4 tasks, 4 partitions)",
                 RECORDS, (System.nanoTime() - t0) / 1_000_000);
         assertThat(tally.lost()).isZero();

@@ -64,6 +64,11 @@ public class ConnectRestClient {
     }
 
     /** Consumer group id of a sink connector (Kafka's default {@code connect-<name>}). */
+    /** {@code worker_id} the worker behind {@link #restUrl()} reports in statuses ({@code 127.0.0.1:port}). */
+    public String workerId() {
+        return WorkerSupport.workerId(URI.create(restUrl()));
+    }
+
     public static String sinkGroupId(String connectorName) {
         return "connect-" + connectorName;
     }

@@ -159,11 +159,6 @@ public final class ConnectWorkerProcess extends ConnectRestClient implements Aut
         return startupDuration;
     }
 
-    /** {@code worker_id} this worker reports in statuses ({@code 127.0.0.1:port}). */
-    public String workerId() {
-        return WorkerSupport.workerId(URI.create(restUrl()));
-    }
-
     /** Graceful stop (SIGTERM, Connect's shutdown hook), SIGKILL after 30 s; deletes the temp dir. Idempotent. */
     @Override
     public synchronized void close() {

@@ -76,11 +76,6 @@ public final class EmbeddedConnect extends ConnectRestClient implements AutoClos
         return startupDuration;
     }
 
-    /** {@code worker_id} this worker reports in statuses ({@code 127.0.0.1:port}). */
-    public String workerId() {
-        return WorkerSupport.workerId(URI.create(restUrl()));
-    }
-
     /** Stops the worker (connectors and tasks stopped gracefully) and deletes its temp dir. Idempotent. */
     @Override
     public synchronized void close() {

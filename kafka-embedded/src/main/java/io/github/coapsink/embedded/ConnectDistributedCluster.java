@@ -127,7 +127,7 @@ public final class ConnectDistributedCluster extends ConnectRestClient implement
         Worker w = workers.get(index);
         if (w.live()) {
             w.stopped()[0] = true;
-            w.connect().stop();
+            WorkerSupport.stop(w.connect());
         }
     }
 

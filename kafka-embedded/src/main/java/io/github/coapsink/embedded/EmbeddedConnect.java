@@ -64,7 +64,7 @@ public final class EmbeddedConnect extends ConnectRestClient implements AutoClos
             return new EmbeddedConnect(connect, url, workDir, Duration.ofNanos(System.nanoTime() - t0));
         } catch (RuntimeException | Error e) {
             if (connect != null) {
-                connect.stop();
+                WorkerSupport.stop(connect);
             }
             TempDirs.deleteQuietly(workDir);
             throw e;
@@ -84,7 +84,7 @@ public final class EmbeddedConnect extends ConnectRestClient implements AutoClos
         }
         closed = true;
         try {
-            connect.stop();
+            WorkerSupport.stop(connect);
         } finally {
             TempDirs.deleteQuietly(workDir);
         }

@@ -57,6 +57,24 @@ final class WorkerSupport {
         }
     }
 
+    /**
+     * Stops a worker from any thread. Connect swaps class loaders around each task's stop and fails with a
+     * NullPointerException on a thread without a context class loader, which is what a signal handler's thread
+     * (Ctrl-C, SIGTERM) and the threads it starts have.
+     */
+    static void stop(Connect<?> connect) {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        if (previous == null) {
+            thread.setContextClassLoader(WorkerSupport.class.getClassLoader());
+        }
+        try {
+            connect.stop();
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
     static URI restUrl(Connect<?> connect) {
         String url = connect.rest().advertisedUrl().toString();
         return URI.create(url.endsWith("/") ? url : url + "/");

@@ -127,4 +127,30 @@ class EmbeddedConnectTest {
         assertThat(task.trace()).contains("collect.fail is set");
         connect.deleteConnector(name);
     }
+
+    /**
+     * Regression: a signal handler's thread (Ctrl-C, SIGTERM in the quickstart) has no context class loader, and
+     * Connect's stop of a running task failed there with a NullPointerException in Plugins.compareAndSwapLoaders.
+     */
+    @Test
+    void closesCleanlyFromAThreadWithoutAContextClassLoader() throws Exception {
+        EmbeddedConnect second = EmbeddedConnect.standalone(kafka, Map.of());
+        kafka.createTopic("in-tccl", 1);
+        second.createOrUpdateConnector("collect-tccl", Map.of("connector.class", "CollectingSinkConnector",
+                "topics", "in-tccl", "tasks.max", "1"));
+        second.awaitConnectorRunning("collect-tccl", 1, WAIT);
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread stopper = new Thread(() -> {
+            try {
+                second.close();
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        }, "stop-without-context-class-loader");
+        stopper.setContextClassLoader(null);
+        stopper.start();
+        stopper.join(WAIT.toMillis());
+        assertThat(stopper.isAlive()).isFalse();
+        assertThat(failure.get()).isNull();
+    }
 }

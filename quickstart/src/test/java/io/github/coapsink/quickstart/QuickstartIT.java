@@ -82,6 +82,8 @@ class QuickstartIT {
             qs.interrupt();
             exit = qs.awaitExit(Duration.ofMinutes(1));
             assertThat(qs.lines()).as("exit code %d", exit).contains("quickstart: stopped; temp data removed");
+            // Regression: the worker's stop on the signal handler's thread (no context class loader) threw an NPE.
+            assertThat(qs.lines()).noneMatch(l -> l.contains("error while stopping") || l.contains("Exception"));
         }
         assertThat(exit).as("exit code after SIGINT (128 + 2)").isEqualTo(130);
         assertCleanedUp(handle);

@@ -1,6 +1,7 @@
 package io.github.coapsink;
 
 import io.github.coapsink.config.CoapSinkConfig;
+import io.github.coapsink.config.ConfigKeyException;
 import io.github.coapsink.config.CrossChecks;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -55,7 +56,9 @@ public class CoapSinkConnector extends SinkConnector {
     public List<Map<String, String>> taskConfigs(int maxTasks) {
         List<Map<String, String>> configs = new ArrayList<>(maxTasks);
         for (int i = 0; i < maxTasks; i++) {
-            configs.add(new HashMap<>(props));
+            Map<String, String> task = new HashMap<>(props);
+            task.put(CoapSinkConfig.TASK_INDEX, String.valueOf(i));
+            configs.add(task);
         }
         return configs;
     }
@@ -81,12 +84,22 @@ public class CoapSinkConnector extends SinkConnector {
         CoapSinkConfig config;
         try {
             config = new CoapSinkConfig(connectorConfigs);
+        } catch (ConfigKeyException e) {
+            addError(result, e.key(), e.getMessage());
+            return result;
         } catch (ConfigException e) {
-            addError(result, CoapSinkConfig.KCQL, e.getMessage());
+            addError(result, keyNamedIn(e.getMessage()), e.getMessage());
             return result;
         }
         CrossChecks.check(config, connectorConfigs).forEach((key, message) -> addError(result, key, message));
         return result;
+    }
+
+    /** The key Kafka's message "Invalid value V for configuration KEY: ..." names, else the URI key. */
+    private static String keyNamedIn(String message) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("for configuration (\\S+?):? ")
+                .matcher(String.valueOf(message) + " ");
+        return m.find() ? m.group(1) : CoapSinkConfig.URI;
     }
 
     private static void addError(Config result, String key, String message) {

@@ -1,7 +1,6 @@
 package io.github.coapsink;
 
 import io.github.coapsink.config.CoapSinkConfig;
-import io.github.coapsink.config.CrossChecks;
 import io.github.coapsink.delivery.DeliveryPipeline;
 import io.github.coapsink.delivery.DeliveryStats;
 import io.github.coapsink.delivery.Failure;
@@ -43,6 +42,7 @@ import org.slf4j.LoggerFactory;
 public class CoapSinkTask extends SinkTask {
 
     private static final Logger log = LoggerFactory.getLogger(CoapSinkTask.class);
+    private static final String ERRORS_TOLERANCE = "errors.tolerance";
     private static final AtomicInteger LOCAL_IDS = new AtomicInteger();
 
     /** How long one wait for room in the window lasts before failures are looked at again. */
@@ -92,30 +92,30 @@ public class CoapSinkTask extends SinkTask {
                 config.confirmable(), config.tombstonePolicy(), config.maxPayloadBytes());
         decider = new FailureDecider(config.errorPolicy(), config.maxRetries());
         batchMaxRecords = config.batchMaxRecords();
-        reporter = errantRecordReporter();
+        reporter = errantRecordReporter(props);
         stats = new DeliveryStats();
         String connector = props.getOrDefault("name", "coap-sink");
-        String taskId = taskId(connector);
+        String taskId = taskId(connector, props);
         progress = config.progressEnabled()
                 ? new ProgressLog(stats, config.progressInterval(), connector + " task " + taskId) : null;
         sender = senderFactory.apply(config);
         pipeline = new DeliveryPipeline(sender, config.maxInFlight(), config.ordering(), stats);
         metrics = TaskMetrics.register(connector, taskId, stats, pipeline, config.maxInFlight());
-        List<String> ignoredDtls = CrossChecks.ignoredDtlsSettings(config);
-        if (!ignoredDtls.isEmpty()) {
-            log.warn("{} is coap:// (plain UDP, not encrypted) but DTLS settings {} are set; they are ignored. "
-                    + "Use coaps:// to encrypt.", CoapSinkConfig.URI, ignoredDtls);
-        }
         log.info("CoAP sink task started: {} to {} with error policy {}{}; {} route(s)", config.method(),
                 config.uri(), config.errorPolicy(), reporter != null ? " and Connect's errant record reporter" : "",
                 routes.size());
     }
 
     /**
-     * Connect does not tell a task its id, but starts it on a thread named
-     * {@code task-thread-<connector>-<id>}; elsewhere (tests) a counter stands in.
+     * Connect does not tell a task its id; the connector numbers its task configs
+     * ({@link CoapSinkConfig#TASK_INDEX}), which is the id Connect gives them. Without that key (a task
+     * started by hand), the thread name {@code task-thread-<connector>-<id>} or a counter stands in.
      */
-    private static String taskId(String connector) {
+    private static String taskId(String connector, Map<String, String> props) {
+        String index = props.get(CoapSinkConfig.TASK_INDEX);
+        if (index != null) {
+            return index;
+        }
         String thread = Thread.currentThread().getName();
         String prefix = "task-thread-" + connector + "-";
         if (thread.startsWith(prefix)) {
@@ -124,18 +124,35 @@ public class CoapSinkTask extends SinkTask {
         return "local-" + LOCAL_IDS.incrementAndGet();
     }
 
-    private ErrantRecordReporter errantRecordReporter() {
+    /**
+     * Connect's errant record reporter, when it can take a record: only with {@code errors.tolerance=all}.
+     * Connect also creates one for {@code errors.log.enable=true} alone, but with the default tolerance
+     * ({@code none}) every report fails the task ("Tolerance exceeded"), which would turn NOOP's skip into a
+     * failure; then the error policy alone decides, and the sink logs what it skips.
+     */
+    private ErrantRecordReporter errantRecordReporter(Map<String, String> props) {
+        ErrantRecordReporter available;
         try {
-            return context == null ? null : context.errantRecordReporter();
+            available = context == null ? null : context.errantRecordReporter();
         } catch (NoSuchMethodError | NoClassDefFoundError e) {
             return null; // a worker older than Kafka 2.6
         }
+        if (available == null) {
+            return null;
+        }
+        String tolerance = props.getOrDefault(ERRORS_TOLERANCE, "none").trim();
+        if (!"all".equalsIgnoreCase(tolerance)) {
+            log.info("{}={}: records that cannot be delivered follow {}={} alone (Connect's errant record reporter "
+                    + "takes records only with {}=all)", ERRORS_TOLERANCE, tolerance, CoapSinkConfig.ERROR_POLICY,
+                    config.errorPolicy(), ERRORS_TOLERANCE);
+            return null;
+        }
+        return available;
     }
 
     @Override
     public void put(Collection<SinkRecord> records) {
         decideFailures(true);
-        resumeIfRoom();
         long budgetEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WINDOW_WAIT_BUDGET_MS);
         Map<TopicPartition, Long> rewind = new HashMap<>();
         Batch batch = new Batch();
@@ -158,7 +175,8 @@ public class CoapSinkTask extends SinkTask {
                 bad = e;
             }
             boolean batchable = batchMaxRecords > 1 && request != null
-                    && request.method() != OutgoingRequest.Method.DELETE;
+                    && request.method() != OutgoingRequest.Method.DELETE
+                    && RequestFactory.batchBytes(request.payload().length, 1) <= requests.maxPayloadBytes();
             if (!batchable || !batch.accepts(tp, route, request.payload().length)) {
                 // Records of a partition are accepted in offset order: what waits in the batch goes first.
                 flush(batch, budgetEnd, rewind);
@@ -182,6 +200,11 @@ public class CoapSinkTask extends SinkTask {
             pauseAndRewind(rewind);
         }
         decideFailures(true);
+        if (rewind.isEmpty()) {
+            // Only once nothing was thrown: after a RetriableException Connect pauses everything itself for the
+            // redelivery, and resuming then would mix new records into the batch it redelivers.
+            resumeIfRoom();
+        }
         if (pipeline.pending() > 0) {
             context.timeout(PENDING_POLL_MS);
         }
@@ -278,7 +301,9 @@ public class CoapSinkTask extends SinkTask {
     /**
      * Applies the error policy to every failure waiting for a decision.
      *
-     * @param inPut whether the task may throw: only put() may fail the task or ask Connect to back off
+     * @param inPut whether the task may throw or report: only put() may fail the task or ask Connect to back
+     *     off, and only reports made in put() are awaited by Connect before it calls preCommit (a report made in
+     *     preCommit would be committed before its dead-letter write completed, and lost if that write fails)
      */
     private void decideFailures(boolean inPut) {
         long now = System.nanoTime();
@@ -287,6 +312,9 @@ public class CoapSinkTask extends SinkTask {
         for (Failure failure : pipeline.failures()) {
             switch (decider.decide(failure, reporter != null)) {
                 case REPORT -> {
+                    if (!inPut) {
+                        continue;
+                    }
                     String why = decider.retriesExhausted(failure)
                             ? "gave up after " + config.maxRetries() + " retries: " + failure.detail() : failure.detail();
                     log.warn("Sending {} to the errant record reporter: {}", failure.position(), why);

@@ -35,6 +35,7 @@ class CoapSinkTaskTest {
         final java.util.Set<TopicPartition> paused = new java.util.HashSet<>();
         final List<SinkRecord> reported = new ArrayList<>();
         final List<Throwable> reportedErrors = new ArrayList<>();
+        int resumeCalls;
         boolean withReporter;
 
         @Override
@@ -68,6 +69,7 @@ class CoapSinkTaskTest {
 
         @Override
         public void resume(TopicPartition... partitions) {
+            resumeCalls++;
             paused.removeAll(List.of(partitions));
         }
 
@@ -99,14 +101,9 @@ class CoapSinkTaskTest {
     private CoapSinkTask task;
 
     private CoapSinkTask start(Map<String, String> overrides) {
-        Map<String, String> props = new HashMap<>();
-        props.put(CoapSinkConfig.URI, "coap://127.0.0.1:5683");
-        props.put(CoapSinkConfig.KCQL, "INSERT INTO unsecure SELECT * FROM coap_topic");
-        props.put("topics", "coap_topic");
-        props.putAll(overrides);
         task = new CoapSinkTask(config -> sender);
         task.initialize(context);
-        task.start(props);
+        task.start(withBase(overrides));
         return task;
     }
 
@@ -197,7 +194,7 @@ class CoapSinkTaskTest {
     @Test
     void reporterTakesPermanentFailuresWhateverThePolicy() {
         context.withReporter = true;
-        start(Map.of(CoapSinkConfig.ERROR_POLICY, "THROW"));
+        start(Map.of(CoapSinkConfig.ERROR_POLICY, "THROW", "errors.tolerance", "all"));
         task.put(List.of(record(0, "{}"), record(1, "not json")));
         sender.sent().get(0).result().complete(SendResult.permanent("4.04", "4.04 NOT_FOUND"));
         task.put(List.of());
@@ -216,7 +213,7 @@ class CoapSinkTaskTest {
     @Test
     void oversizedPayloadIsABadRecordNamingTheSize() {
         context.withReporter = true;
-        start(Map.of(CoapSinkConfig.MAX_PAYLOAD_BYTES, "10"));
+        start(Map.of(CoapSinkConfig.MAX_PAYLOAD_BYTES, "10", "errors.tolerance", "all"));
         task.put(List.of(record(0, "{\"a\":\"0123456789\"}")));
         assertThat(sender.sent()).isEmpty();
         assertThat(context.reportedErrors.get(0).getMessage()).contains("18 bytes")
@@ -303,7 +300,8 @@ class CoapSinkTaskTest {
     @Test
     void aFailedBatchSendsEachOfItsRecordsToTheReporterAndTombstonesBreakBatches() {
         context.withReporter = true;
-        start(Map.of(CoapSinkConfig.BATCH_MAX_RECORDS, "10", CoapSinkConfig.TOMBSTONE_POLICY, "DELETE"));
+        start(Map.of(CoapSinkConfig.BATCH_MAX_RECORDS, "10", CoapSinkConfig.TOMBSTONE_POLICY, "DELETE",
+                "errors.tolerance", "all"));
         task.put(List.of(record(0, "{}"), record(1, "{}"), record(2, null), record(3, "{}")));
         assertThat(sender.sent()).hasSize(1);
         assertThat(sender.sent().get(0).payload()).isEqualTo("[{},{}]");
@@ -325,6 +323,93 @@ class CoapSinkTaskTest {
         assertThat(sender.sent()).extracting(ManualSender.Sent::payload)
                 .containsExactly("[{\"a\":11},{\"a\":22}]", "[{\"a\":33}]");
         assertThat(sender.sent()).allSatisfy(s -> assertThat(s.request().payload().length).isLessThanOrEqualTo(20));
+    }
+
+    /**
+     * Regression (issue 9.3): Connect creates an errant record reporter for errors.log.enable=true alone, but with
+     * errors.tolerance=none every report fails the task ("Tolerance exceeded"). NOOP must still skip.
+     */
+    @Test
+    void noopSkipsWhenConnectOffersAReporterForErrorLoggingOnly() {
+        context.withReporter = true;
+        start(Map.of(CoapSinkConfig.ERROR_POLICY, "NOOP", "errors.log.enable", "true"));
+        task.put(List.of(record(0, "not json"), record(1, "{}")));
+        sender.completeAll(SendResult.delivered("2.04"));
+        task.put(List.of());
+        assertThat(context.reported).as("nothing reported: the reporter would fail the task").isEmpty();
+        assertThat(sender.sent()).extracting(ManualSender.Sent::payload).containsExactly("{}");
+        assertThat(committed()).containsEntry(TP, new OffsetAndMetadata(2));
+    }
+
+    /**
+     * Regression (issue 9.6): Connect awaits the reporter's futures before preCommit, so a report made inside
+     * preCommit would be committed before its dead-letter write completed. preCommit leaves reports to put().
+     */
+    @Test
+    void preCommitNeverReportsSoNoReportIsCommittedBeforeItsWriteCompleted() {
+        context.withReporter = true;
+        start(Map.of("errors.tolerance", "all"));
+        task.put(List.of(record(0, "{}")));
+        sender.sent().get(0).result().complete(SendResult.permanent("4.04", "4.04 NOT_FOUND"));
+        assertThat(committed()).as("not committed before it was reported in put()").containsEntry(TP, new OffsetAndMetadata(0));
+        assertThat(context.reported).isEmpty();
+        task.put(List.of());
+        assertThat(context.reported).extracting(SinkRecord::kafkaOffset).containsExactly(0L);
+        assertThat(committed()).containsEntry(TP, new OffsetAndMetadata(1));
+    }
+
+    /**
+     * Regression (issue 9.9): put() resumed the paused partitions and then threw RetriableException, while
+     * Connect pauses everything itself to redeliver the batch; a put() that throws resumes nothing.
+     */
+    @Test
+    void aPutThatBacksOffResumesNothing() {
+        start(Map.of(CoapSinkConfig.MAX_IN_FLIGHT, "2", CoapSinkConfig.ORDERING, "NONE",
+                CoapSinkConfig.ERROR_POLICY, "RETRY", CoapSinkConfig.RETRY_INTERVAL, "60000"));
+        task.put(List.of(record(0, "{}"), record(1, "{}"), record(2, "{}"), record(3, "{}")));
+        assertThat(context.paused).containsExactly(TP);
+        sender.completeAll(SendResult.delivered("2.04"));
+        sender.answerAtOnce(SendResult.transientFailure("5.03", "5.03 SERVICE_UNAVAILABLE"));
+        int resumesBefore = context.resumeCalls;
+        assertThatThrownBy(() -> task.put(List.of(record(2, "{}"), record(3, "{}"))))
+                .isInstanceOf(RetriableException.class);
+        assertThat(context.resumeCalls).as("resume calls in a put() that threw").isEqualTo(resumesBefore);
+        assertThat(context.paused).containsExactly(TP);
+    }
+
+    /** Regression (issue 9.13): a record whose payload fits alone but not as a one-element array is sent unbatched. */
+    @Test
+    void aRecordThatFitsOnlyUnbatchedIsSentAsItIs() {
+        start(Map.of(CoapSinkConfig.BATCH_MAX_RECORDS, "10", CoapSinkConfig.MAX_PAYLOAD_BYTES, "9"));
+        task.put(List.of(record(0, "{\"a\":123}")));
+        assertThat(sender.sent()).extracting(ManualSender.Sent::payload).containsExactly("{\"a\":123}");
+        assertThat(sender.sent().get(0).request().payload().length).isLessThanOrEqualTo(9);
+    }
+
+    /** Regression (issue 9.13): a task that is still stopping (a zombie) must not remove its successor's MBean. */
+    @Test
+    void aStoppingTaskLeavesItsSuccessorsMetricsRegistered() throws Exception {
+        Map<String, String> same = Map.of("name", "zombie-test", CoapSinkConfig.TASK_INDEX, "0");
+        CoapSinkTask zombie = new CoapSinkTask(config -> new ManualSender());
+        zombie.initialize(new FakeContext());
+        zombie.start(withBase(same));
+        start(same);
+        var server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        assertThat(task.metrics().objectName()).isEqualTo(zombie.metrics().objectName());
+        zombie.stop();
+        assertThat(server.isRegistered(task.metrics().objectName())).isTrue();
+        task.put(List.of(record(0, "{}")));
+        sender.completeAll(SendResult.delivered("2.04"));
+        assertThat(server.getAttribute(task.metrics().objectName(), "RecordsDelivered")).isEqualTo(1L);
+    }
+
+    private static Map<String, String> withBase(Map<String, String> overrides) {
+        Map<String, String> props = new HashMap<>();
+        props.put(CoapSinkConfig.URI, "coap://127.0.0.1:5683");
+        props.put(CoapSinkConfig.KCQL, "INSERT INTO unsecure SELECT * FROM coap_topic");
+        props.put("topics", "coap_topic");
+        props.putAll(overrides);
+        return props;
     }
 
     @Test

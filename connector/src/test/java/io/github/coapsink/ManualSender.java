@@ -18,13 +18,22 @@ public final class ManualSender implements CoapSender {
     }
 
     private final List<Sent> sent = new ArrayList<>();
+    private SendResult answerAtOnce;
     public volatile boolean closed;
 
     @Override
     public synchronized CompletionStage<SendResult> send(OutgoingRequest request) {
         CompletableFuture<SendResult> f = new CompletableFuture<>();
         sent.add(new Sent(request, f));
+        if (answerAtOnce != null) {
+            f.complete(answerAtOnce);
+        }
         return f;
+    }
+
+    /** From now on every request completes with {@code result} as soon as it is sent (null: the test decides). */
+    public synchronized void answerAtOnce(SendResult result) {
+        answerAtOnce = result;
     }
 
     public synchronized List<Sent> sent() {

@@ -71,6 +71,12 @@ public final class CoapSinkConfig extends AbstractConfig {
     public static final String PROGRESS_ENABLED = "connect.progress.enabled";
     public static final String PROGRESS_INTERVAL_MS = "connect.progress.interval.ms";
 
+    /**
+     * Not a user setting: the connector numbers the configs it gives its tasks (0 .. tasks.max - 1), which is
+     * the task id Connect uses; a task with a fixed {@link #PORT} binds its own range of ports with it.
+     */
+    public static final String TASK_INDEX = "connect.coap.internal.task.index";
+
     static final String GROUP_CONNECTION = "Connection";
     static final String GROUP_ROUTING = "Routing and payload";
     static final String GROUP_DELIVERY = "Delivery";
@@ -108,12 +114,16 @@ public final class CoapSinkConfig extends AbstractConfig {
                         + "prepended to every resource named in " + KCQL + ".",
                 GROUP_CONNECTION, ++order, Width.LONG, "CoAP server URI");
         def.define(HOST, Type.STRING, "", Importance.MEDIUM,
-                "Local address the sink's CoAP/DTLS endpoint binds to. Empty (the default) binds every local "
-                        + "address, which reaches local and remote servers alike. (The old connector defaulted "
-                        + "to 'localhost', which cannot reach a remote server.)",
+                "Local address the sink's CoAP/DTLS endpoints bind to. Empty (the default) binds every local "
+                        + "address, which reaches local and remote servers alike. A loopback address or name "
+                        + "(localhost, 127.0.0.1, ::1) is used only when the server is on loopback too: the old "
+                        + "connector's default 'localhost' would otherwise make a remote server unreachable, so "
+                        + "then every local address is bound instead, with a warning.",
                 GROUP_CONNECTION, ++order, Width.MEDIUM, "Local bind address");
         def.define(PORT, Type.INT, 0, Range.between(0, 65535), Importance.MEDIUM,
-                "Local UDP port the sink's CoAP/DTLS endpoint binds to; 0 picks a free port.",
+                "Local UDP port the sink's CoAP/DTLS endpoints bind to; 0 (the default) picks free ports. "
+                        + "With a fixed port, task t's endpoint i binds port + t x " + ENDPOINTS + " + i, so "
+                        + "that several tasks on one worker do not collide; open that range in a firewall.",
                 GROUP_CONNECTION, ++order, Width.SHORT, "Local bind port");
         def.define(ENDPOINTS, Type.INT, 16, Range.between(1, 256), Importance.MEDIUM,
                 "Most local CoAP endpoints (UDP ports) per task. A task starts with one and adds another only "
@@ -121,7 +131,7 @@ public final class CoapSinkConfig extends AbstractConfig {
                         + "EXCHANGE_LIFETIME (247 s): one endpoint sustains about 265 confirmable requests/s to one "
                         + "server, N endpoints about N x 265/s. A slow stream keeps one endpoint. With coaps:// each "
                         + "endpoint has its own DTLS session: use 1 for servers that keep very few sessions. With a "
-                        + "fixed " + PORT + ", endpoint i binds port + i.",
+                        + "fixed " + PORT + ", see there which ports are bound.",
                 GROUP_CONNECTION, ++order, Width.SHORT, "Local endpoints per task");
     }
 
@@ -304,7 +314,7 @@ public final class CoapSinkConfig extends AbstractConfig {
         if (misspelt != null) {
             if (props.containsKey(MAX_RETRIES)) {
                 if (!String.valueOf(props.get(MAX_RETRIES)).trim().equals(String.valueOf(misspelt).trim())) {
-                    throw new ConfigException(MAX_RETRIES_MISSPELT, misspelt, "conflicts with " + MAX_RETRIES + "="
+                    throw new ConfigKeyException(MAX_RETRIES_MISSPELT, misspelt, "conflicts with " + MAX_RETRIES + "="
                             + props.get(MAX_RETRIES) + "; remove the deprecated " + MAX_RETRIES_MISSPELT);
                 }
             } else {
@@ -320,7 +330,7 @@ public final class CoapSinkConfig extends AbstractConfig {
         try {
             return KcqlParser.parse(kcql);
         } catch (KcqlException e) {
-            throw new ConfigException(KCQL, kcql, e.getMessage());
+            throw new ConfigKeyException(KCQL, kcql, e.getMessage());
         }
     }
 
@@ -342,6 +352,19 @@ public final class CoapSinkConfig extends AbstractConfig {
 
     public int bindPort() {
         return getInt(PORT);
+    }
+
+    /** This task's number among the connector's tasks (0 when started without one). */
+    public int taskIndex() {
+        Object index = originals().get(TASK_INDEX);
+        if (index == null) {
+            return 0;
+        }
+        try {
+            return Math.max(0, Integer.parseInt(index.toString().trim()));
+        } catch (NumberFormatException e) {
+            throw new ConfigKeyException(TASK_INDEX, index, "is set by the connector for its tasks; remove it");
+        }
     }
 
     public RequestMethod method() {

@@ -25,12 +25,22 @@ public final class CrossChecks {
         Map<String, String> problems = new LinkedHashMap<>();
         checkTopics(config.routes(), props, problems);
         checkDtls(config, problems);
-        if (config.bindPort() != 0 && config.bindPort() + config.endpoints() - 1 > 65_535) {
-            problems.put(CoapSinkConfig.PORT, "with " + CoapSinkConfig.ENDPOINTS + "=" + config.endpoints()
-                    + " the endpoints bind ports " + config.bindPort() + " to " + (config.bindPort() + config.endpoints() - 1)
-                    + ", past 65535; lower the port or the number of endpoints, or use port 0");
+        int tasks = tasksMax(props);
+        long lastPort = (long) config.bindPort() + (long) tasks * config.endpoints() - 1;
+        if (config.bindPort() != 0 && lastPort > 65_535) {
+            problems.put(CoapSinkConfig.PORT, "with tasks.max=" + tasks + " and " + CoapSinkConfig.ENDPOINTS + "="
+                    + config.endpoints() + " the tasks' endpoints bind ports " + config.bindPort() + " to " + lastPort
+                    + ", past 65535; lower the port, tasks.max or " + CoapSinkConfig.ENDPOINTS + ", or use port 0");
         }
         return problems;
+    }
+
+    private static int tasksMax(Map<String, String> props) {
+        try {
+            return Math.max(1, Integer.parseInt(props.getOrDefault("tasks.max", "1").trim()));
+        } catch (NumberFormatException e) {
+            return 1; // Connect reports a bad tasks.max itself
+        }
     }
 
     private static void checkTopics(List<Route> routes, Map<String, String> props, Map<String, String> problems) {

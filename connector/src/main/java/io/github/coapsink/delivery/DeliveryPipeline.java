@@ -7,12 +7,16 @@ import io.github.coapsink.send.SendResult;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -56,6 +60,9 @@ public final class DeliveryPipeline implements AutoCloseable {
         final Lane lane;
         int attempts;
         long sentNanos;
+        /** The request on the wire, once the sender took it; cancelled when the partition is closed. */
+        volatile CompletableFuture<SendResult> onWire;
+        volatile boolean cancelled;
 
         Delivery(List<SinkRecord> records, TopicPartition partition, OutgoingRequest request, Lane lane) {
             this.records = records;
@@ -80,6 +87,8 @@ public final class DeliveryPipeline implements AutoCloseable {
     /** Undecided failures, keyed by identity of the failed delivery (or a record-only failure). */
     private final Map<Object, Failure> failures = new LinkedHashMap<>();
     private final Map<Failure, Delivery> failedDeliveries = new HashMap<>();
+    /** Deliveries handed to the sender and not yet completed. */
+    private final Set<Delivery> sending = Collections.newSetFromMap(new IdentityHashMap<>());
     private int inFlight;
     private int maxInFlightSeen;
     private boolean closed;
@@ -182,15 +191,28 @@ public final class DeliveryPipeline implements AutoCloseable {
             return List.of();
         }
         lane.busy = true;
+        Delivery head = lane.queue.peek();
+        markSending(head);
+        return List.of(head);
+    }
+
+    /** Under the lock. */
+    private void markSending(Delivery d) {
         inFlight++;
         maxInFlightSeen = Math.max(maxInFlightSeen, inFlight);
-        return List.of(lane.queue.peek());
+        d.cancelled = false;
+        sending.add(d);
     }
 
     private void send(List<Delivery> deliveries) {
         for (Delivery d : deliveries) {
             d.sentNanos = System.nanoTime();
-            sender.send(d.request).whenComplete((result, error) -> completed(d,
+            CompletableFuture<SendResult> onWire = sender.send(d.request).toCompletableFuture();
+            d.onWire = onWire;
+            if (d.cancelled) {
+                onWire.cancel(false); // its partition was closed while it was being handed over
+            }
+            onWire.whenComplete((result, error) -> completed(d,
                     error != null ? SendResult.transientFailure(null, "sender failed: " + error) : result));
         }
     }
@@ -200,7 +222,8 @@ public final class DeliveryPipeline implements AutoCloseable {
         lock.lock();
         try {
             inFlight--;
-            boolean current = offsets.isOpen(d.partition, d.firstOffset())
+            sending.remove(d);
+            boolean current = !d.cancelled && offsets.isOpen(d.partition, d.firstOffset())
                     && (d.lane.key == null || lanes.get(d.lane.key) == d.lane);
             if (!current) {
                 return; // the partition was closed meanwhile; its records will be consumed again
@@ -284,8 +307,7 @@ public final class DeliveryPipeline implements AutoCloseable {
                 throw new IllegalArgumentException("only a failed request can be sent again: " + failure.describe());
             }
             failures.remove(d);
-            inFlight++;
-            maxInFlightSeen = Math.max(maxInFlightSeen, inFlight);
+            markSending(d);
             for (SinkRecord record : d.records) {
                 stats.count(record.topic(), DeliveryStats.Event.RETRIED);
             }
@@ -305,10 +327,24 @@ public final class DeliveryPipeline implements AutoCloseable {
         }
     }
 
-    /** Forgets partitions that were revoked: their open records will be consumed again by their new owner. */
+    /**
+     * Forgets partitions that were revoked: their open records will be consumed again by their new owner. Their
+     * requests on the wire are cancelled, so that no retransmission of an older state lands after the new
+     * owner's newer one.
+     */
     public void forget(Collection<TopicPartition> partitions) {
+        List<CompletableFuture<SendResult>> toCancel = new ArrayList<>();
         lock.lock();
         try {
+            for (Delivery d : sending) {
+                if (partitions.contains(d.partition)) {
+                    d.cancelled = true;
+                    CompletableFuture<SendResult> onWire = d.onWire;
+                    if (onWire != null) {
+                        toCancel.add(onWire);
+                    }
+                }
+            }
             for (TopicPartition tp : partitions) {
                 offsets.forget(tp);
                 lanes.keySet().removeIf(k -> k.partition().equals(tp));
@@ -324,6 +360,7 @@ public final class DeliveryPipeline implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        toCancel.forEach(f -> f.cancel(false));
     }
 
     /** Records accepted and not yet done. */

@@ -1,6 +1,8 @@
 package io.github.coapsink.delivery;
 
 import java.lang.management.ManagementFactory;
+import java.util.HashMap;
+import java.util.Map;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -11,6 +13,9 @@ import org.slf4j.LoggerFactory;
 public final class TaskMetrics implements TaskMetricsMBean, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TaskMetrics.class);
+
+    /** Which instance registered each name: only that one may unregister it. */
+    private static final Map<ObjectName, TaskMetrics> OWNERS = new HashMap<>();
 
     private final DeliveryStats stats;
     private final DeliveryPipeline pipeline;
@@ -32,11 +37,15 @@ public final class TaskMetrics implements TaskMetricsMBean, AutoCloseable {
             name = new ObjectName("io.github.coapsink:type=CoapSinkTask,connector=" + ObjectName.quote(connector)
                     + ",task=" + ObjectName.quote(task));
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            if (server.isRegistered(name)) {
-                server.unregisterMBean(name);
-            }
             TaskMetrics metrics = new TaskMetrics(stats, pipeline, window, name);
-            server.registerMBean(metrics, name);
+            synchronized (OWNERS) {
+                // A task of the same name may still be stopping (a zombie after a rebalance): the new one takes over.
+                if (server.isRegistered(name)) {
+                    server.unregisterMBean(name);
+                }
+                server.registerMBean(metrics, name);
+                OWNERS.put(name, metrics);
+            }
             return metrics;
         } catch (JMException e) {
             log.warn("Cannot register the task's JMX metrics as {}: {}", name, e.toString());
@@ -113,10 +122,16 @@ public final class TaskMetrics implements TaskMetricsMBean, AutoCloseable {
         if (name == null) {
             return;
         }
-        try {
-            ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
-        } catch (JMException e) {
-            log.debug("MBean {} was already gone: {}", name, e.toString());
+        synchronized (OWNERS) {
+            if (OWNERS.get(name) != this) {
+                return; // a newer task of the same name registered it; it is not ours to remove
+            }
+            OWNERS.remove(name);
+            try {
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
+            } catch (JMException e) {
+                log.debug("MBean {} was already gone: {}", name, e.toString());
+            }
         }
     }
 }

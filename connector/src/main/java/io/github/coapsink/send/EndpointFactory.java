@@ -1,7 +1,9 @@
 package io.github.coapsink.send;
 
 import io.github.coapsink.config.CoapSinkConfig;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.config.ConfigException;
 import org.eclipse.californium.core.config.CoapConfig;
@@ -11,12 +13,16 @@ import org.eclipse.californium.elements.UDPConnector;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.config.UdpConfig;
 import org.eclipse.californium.scandium.config.DtlsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one place that builds Californium endpoints for the sink: its own {@link Configuration} per
  * endpoint (never the JVM-global, file-writing standard one) and a UDP or DTLS connector.
  */
 public final class EndpointFactory {
+
+    private static final Logger log = LoggerFactory.getLogger(EndpointFactory.class);
 
     private EndpointFactory() {
     }
@@ -37,15 +43,43 @@ public final class EndpointFactory {
         return c;
     }
 
-    /** Where endpoint {@code index} of the pool binds: the configured port plus the index, or a free port. */
+    /**
+     * Where endpoint {@code index} of this task's pool binds: with a fixed port, the task's own range (task t,
+     * endpoint i: port + t x endpoints + i), so that several tasks on one worker do not collide; else a free port.
+     */
     public static InetSocketAddress bindAddress(CoapSinkConfig config, int index) {
-        String host = config.bindHost();
-        int port = config.bindPort() == 0 ? 0 : config.bindPort() + index;
+        String host = bindHost(config);
+        int port = config.bindPort() == 0 ? 0 : config.bindPort() + config.taskIndex() * config.endpoints() + index;
         return host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+    }
+
+    /**
+     * The configured local host, unless it is a loopback address and the server is not: a socket bound to
+     * loopback cannot reach another host, and {@code localhost} was the old connector's default (which applied
+     * it to DTLS only). Then every local address is bound.
+     */
+    static String bindHost(CoapSinkConfig config) {
+        String host = config.bindHost();
+        return !host.isEmpty() && isLoopback(host) && !isLoopback(config.uri().getHost()) ? "" : host;
+    }
+
+    private static boolean isLoopback(String host) {
+        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        try {
+            return InetAddress.getByName(bare).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     static CoapEndpoint create(CoapSinkConfig config, Configuration californium, int index) {
         InetSocketAddress bind = bindAddress(config, index);
+        if (index == 0 && !config.bindHost().equals(bindHost(config))) {
+            log.warn("{}={} is a loopback address but the server {} is not on loopback, which a socket bound there "
+                    + "cannot reach; binding every local address instead. Remove {} (or set a non-loopback address) "
+                    + "to silence this.", CoapSinkConfig.HOST, config.bindHost(), config.uri().getHost(),
+                    CoapSinkConfig.HOST);
+        }
         if (bind.isUnresolved()) {
             throw new ConfigException(CoapSinkConfig.HOST, config.bindHost(),
                     "cannot be resolved to a local address; leave it empty to bind every local address");

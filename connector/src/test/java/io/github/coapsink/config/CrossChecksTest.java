@@ -53,4 +53,18 @@ class CrossChecksTest {
         assertThat(check(props)).containsKey("connect.coap.username");
         assertThat(check(props).toString()).doesNotContain("secret,").doesNotContain("=secret");
     }
+
+    /** Issue 9.10: with a fixed port every task binds its own range, which must stay below 65536. */
+    @Test
+    void aFixedPortLeavesRoomForEveryTasksEndpoints() {
+        Map<String, String> props = CoapSinkConfigTest.seedProps();
+        props.put("connect.coap.port", "65000");
+        props.put("connect.coap.endpoints", "16");
+        props.put("tasks.max", "2");
+        assertThat(check(props)).isEmpty();
+        props.put("tasks.max", "40");
+        assertThat(check(props)).containsOnlyKeys("connect.coap.port");
+        assertThat(check(props).get("connect.coap.port")).contains("tasks.max=40").contains("65000 to 65639")
+                .contains("use port 0");
+    }
 }

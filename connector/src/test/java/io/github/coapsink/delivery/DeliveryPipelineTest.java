@@ -178,4 +178,30 @@ class DeliveryPipelineTest {
         assertThat(p.alreadyAccepted(record(0, 0))).isFalse();
         assertThat(p.inFlight()).isEqualTo(1);
     }
+
+    /**
+     * Regression (issue 9.7): closing a partition forgot its requests on the wire without cancelling them, so
+     * their retransmissions went on and an older state could land after the new owner's newer one.
+     */
+    @Test
+    void forgettingAPartitionCancelsItsRequestsOnTheWireOnly() throws Exception {
+        for (Ordering ordering : Ordering.values()) {
+            ManualSender wire = new ManualSender();
+            DeliveryPipeline p = new DeliveryPipeline(wire, 100, ordering, stats);
+            p.submit(record(0, 0), request("a", 0), 0);
+            p.submit(record(0, 1), request("b", 1), 0);
+            p.submit(record(1, 0), request("a", 0), 0);
+            p.forget(List.of(TP0));
+            assertThat(wire.sent()).as(ordering.name()).hasSize(3);
+            assertThat(wire.sent().get(0).result().isCancelled()).as(ordering.name()).isTrue();
+            assertThat(wire.sent().get(1).result().isCancelled()).as(ordering.name()).isTrue();
+            assertThat(wire.sent().get(2).result().isCancelled()).as(ordering.name()).isFalse();
+            assertThat(p.inFlight()).as(ordering.name()).isEqualTo(1);
+            assertThat(p.failures()).as("a cancelled request is no failure to decide").isEmpty();
+            // Reassigned: the same offsets are accepted again and are not confused with the cancelled ones.
+            p.submit(record(0, 0), request("a", 0), 0);
+            wire.sent().get(3).result().complete(SendResult.delivered("2.04"));
+            assertThat(p.committable()).containsEntry(TP0, new OffsetAndMetadata(1));
+        }
+    }
 }

@@ -8,9 +8,11 @@ import io.github.coapsink.config.CoapSinkConfig;
 import io.github.coapsink.embedded.ConnectRestClient;
 import io.github.coapsink.embedded.EmbeddedConnect;
 import io.github.coapsink.embedded.EmbeddedKafka;
+import io.github.coapsink.testing.LibcoapServer;
 import io.github.coapsink.testing.LogCapture;
 import io.github.coapsink.testing.StandaloneSink;
 import io.github.coapsink.testserver.CoapTestServer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Regression tests for the product bugs the reliability work found (docs/reliability.md, "Bugs found
@@ -146,5 +149,116 @@ class RegressionIT {
         Map<String, String> rest = new HashMap<>(props);
         rest.put("topics", "t");
         assertThat(connect.validate("CoapSinkConnector", rest).errors().toString()).doesNotContain(secret);
+    }
+
+    /**
+     * Issue 9.3 (fixed): with Connect's error logging on ({@code errors.log.enable=true}, tolerance left at
+     * {@code none}, no dead-letter queue) Connect offers an errant record reporter that fails the task on every
+     * report, so one bad record under NOOP failed the task ("Tolerance exceeded") and nothing was committed.
+     * Against libcoap: the 20 good records arrive, the bad one is skipped, all 21 are committed.
+     */
+    @Test
+    void noopWithConnectsErrorLoggingSkipsABadRecordAgainstLibcoap(@TempDir Path dir) {
+        String topic = "bug_noop_log";
+        String name = "coap-bug-noop-log";
+        kafka.createTopic(topic, 1);
+        try (LibcoapServer server = LibcoapServer.start(dir)) {
+            Map<String, String> c = config(topic, server.uri());
+            c.put("connect.coap.error.policy", "NOOP");
+            c.put("errors.log.enable", "true");
+            c.put("errors.log.include.messages", "true");
+            connect.createOrUpdateConnector(name, c);
+            connect.awaitConnectorRunning(name, 1, WAIT);
+            for (int i = 0; i < 21; i++) {
+                kafka.send(topic, null, i == 10 ? "not JSON at all" : "{\"n\":" + i + "}");
+            }
+            await().atMost(WAIT).until(() -> committed(name, topic) == 21);
+            assertThat(server.requests("readings")).extracting(LibcoapServer.Request::text)
+                    .hasSize(20).doesNotContain("not JSON at all").startsWith("{\"n\":0}").endsWith("{\"n\":20}");
+            assertThat(connect.connectorStatus(name).task(0).orElseThrow().state()).isEqualTo("RUNNING");
+        } finally {
+            connect.deleteConnector(name);
+            connect.awaitConnectorGone(name, WAIT);
+        }
+    }
+
+    /**
+     * Issue 9.10 (fixed): an old config with a fixed connect.coap.port and tasks.max=2 made the second task on a
+     * worker fail to bind ("Address already in use"); each task now binds its own range. The old connector's
+     * default connect.coap.host=localhost is kept here, as the server is on loopback (a remote server would make
+     * the sink bind every local address instead: EndpointFactoryTest).
+     */
+    @Test
+    void twoTasksWithAFixedPortOnOneWorkerBothDeliverToLibcoap(@TempDir Path dir) {
+        String topic = "bug_fixed_port";
+        String name = "coap-bug-fixed-port";
+        kafka.createTopic(topic, 2);
+        int port = freePortRange(4);
+        try (LibcoapServer server = LibcoapServer.start(dir)) {
+            Map<String, String> c = config(topic, server.uri());
+            c.put("tasks.max", "2");
+            c.put("connect.coap.host", "localhost");
+            c.put("connect.coap.port", String.valueOf(port));
+            c.put("connect.coap.endpoints", "2");
+            connect.createOrUpdateConnector(name, c);
+            connect.awaitConnectorRunning(name, 2, WAIT);
+            for (int i = 0; i < 20; i++) {
+                kafka.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, i % 2, null,
+                        ("{\"n\":" + i + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            }
+            await().atMost(WAIT).until(() -> committed(name, topic, 0) + committed(name, topic, 1) == 20);
+            assertThat(server.requests("readings")).hasSize(20);
+            assertThat(connect.connectorStatus(name).tasks()).extracting(t -> t.state()).containsOnly("RUNNING");
+        } finally {
+            connect.deleteConnector(name);
+            connect.awaitConnectorGone(name, WAIT);
+        }
+    }
+
+    /** Issue 9.13 (fixed): a conflict between two keys was reported under connect.coap.kcql in validate(). */
+    @Test
+    void validateReportsTheRetriesConflictUnderTheKeyToFix() {
+        Map<String, String> props = new HashMap<>(Map.of("connect.coap.uri", "coap://127.0.0.1:5683",
+                "connect.coap.kcql", "INSERT INTO r SELECT * FROM t", "topics", "t",
+                "connect.coap.max.retires", "3", "connect.coap.max.retries", "5"));
+        Map<String, java.util.List<String>> errors = connect.validate("CoapSinkConnector", props).errors();
+        assertThat(errors).containsOnlyKeys("connect.coap.max.retires");
+        assertThat(errors.get("connect.coap.max.retires").toString()).contains("conflicts with connect.coap.max.retries=5");
+    }
+
+    private static long committed(String name, String topic) {
+        return committed(name, topic, 0);
+    }
+
+    private static long committed(String name, String topic, int partition) {
+        return kafka.committedOffsets(ConnectRestClient.sinkGroupId(name))
+                .getOrDefault(new TopicPartition(topic, partition), 0L);
+    }
+
+    /** A port p on 127.0.0.1 with p .. p + count - 1 all free (for a fixed connect.coap.port). */
+    private static int freePortRange(int count) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int first;
+            try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+                first = s.getLocalPort();
+            } catch (java.io.IOException e) {
+                continue;
+            }
+            if (first + count > 65_535) {
+                continue;
+            }
+            boolean free = true;
+            for (int p = first; p < first + count && free; p++) {
+                try (java.net.DatagramSocket s = new java.net.DatagramSocket(p)) {
+                    free = true;
+                } catch (java.io.IOException e) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return first;
+            }
+        }
+        throw new IllegalStateException("no " + count + " consecutive free UDP ports");
     }
 }

@@ -3,8 +3,7 @@ package io.github.coapsink;
 import io.github.coapsink.config.CoapSinkConfig;
 import io.github.coapsink.delivery.DeliveryPipeline;
 import io.github.coapsink.delivery.DeliveryStats;
-import io.github.coapsink.delivery.Failure;
-import io.github.coapsink.delivery.FailureDecider;
+import io.github.coapsink.delivery.FailureHandler;
 import io.github.coapsink.delivery.ProgressLog;
 import io.github.coapsink.delivery.RequestFactory;
 import io.github.coapsink.delivery.TaskMetrics;
@@ -17,17 +16,16 @@ import io.github.coapsink.send.OutgoingRequest;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
-import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTask;
@@ -58,14 +56,12 @@ public class CoapSinkTask extends SinkTask {
     private RequestFactory requests;
     private CoapSender sender;
     private DeliveryPipeline pipeline;
-    private FailureDecider decider;
-    private ErrantRecordReporter reporter;
+    private FailureHandler failures;
     private DeliveryStats stats;
     private ProgressLog progress;
     private TaskMetrics metrics;
     private boolean pausedOnce;
     private int batchMaxRecords;
-    private final Map<Failure, Long> retryAtNanos = new IdentityHashMap<>();
 
     public CoapSinkTask() {
         this(CaliforniumSender::start);
@@ -90,10 +86,11 @@ public class CoapSinkTask extends SinkTask {
         }
         requests = new RequestFactory(new RecordEncoder(config.plainStringPolicy()), config.method(),
                 config.confirmable(), config.tombstonePolicy(), config.maxPayloadBytes());
-        decider = new FailureDecider(config.errorPolicy(), config.maxRetries());
         batchMaxRecords = config.batchMaxRecords();
-        reporter = errantRecordReporter(props);
         stats = new DeliveryStats();
+        failures = new FailureHandler(config.errorPolicy(), config.maxRetries(), config.retryInterval(),
+                config.retryBackoffMax(), errantRecordReporter(props), stats, System::nanoTime,
+                ThreadLocalRandom.current()::nextDouble);
         String connector = props.getOrDefault("name", "coap-sink");
         String taskId = taskId(connector, props);
         progress = config.progressEnabled()
@@ -102,7 +99,7 @@ public class CoapSinkTask extends SinkTask {
         pipeline = new DeliveryPipeline(sender, config.maxInFlight(), config.ordering(), stats);
         metrics = TaskMetrics.register(connector, taskId, stats, pipeline, config.maxInFlight());
         log.info("CoAP sink task started: {} to {} with error policy {}{}; {} route(s)", config.method(),
-                config.uri(), config.errorPolicy(), reporter != null ? " and Connect's errant record reporter" : "",
+                config.uri(), config.errorPolicy(), failures.reports() ? " and Connect's errant record reporter" : "",
                 routes.size());
     }
 
@@ -152,7 +149,7 @@ public class CoapSinkTask extends SinkTask {
 
     @Override
     public void put(Collection<SinkRecord> records) {
-        decideFailures(true);
+        failures.handle(pipeline, true);
         long budgetEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WINDOW_WAIT_BUDGET_MS);
         Map<TopicPartition, Long> rewind = new HashMap<>();
         Batch batch = new Batch();
@@ -199,14 +196,14 @@ public class CoapSinkTask extends SinkTask {
         if (!rewind.isEmpty()) {
             pauseAndRewind(rewind);
         }
-        decideFailures(true);
+        long nextRetryNanos = failures.handle(pipeline, true);
         if (rewind.isEmpty()) {
-            // Only once nothing was thrown: after a RetriableException Connect pauses everything itself for the
-            // redelivery, and resuming then would mix new records into the batch it redelivers.
+            // Only once nothing was thrown: after an exception Connect pauses everything itself to redeliver the
+            // batch, and resuming then would mix new records into the batch it redelivers.
             resumeIfRoom();
         }
         if (pipeline.pending() > 0) {
-            context.timeout(PENDING_POLL_MS);
+            context.timeout(Math.max(1, Math.min(PENDING_POLL_MS, TimeUnit.NANOSECONDS.toMillis(nextRetryNanos))));
         }
         if (progress != null) {
             progress.maybeLog(pipeline.pending(), pipeline.inFlight());
@@ -261,14 +258,14 @@ public class CoapSinkTask extends SinkTask {
                 if (pipeline.submit(List.copyOf(group), request, Math.max(0, Math.min(WINDOW_WAIT_SLICE_MS, left / 1_000_000)))) {
                     return true;
                 }
-                decideFailures(true);
+                failures.handle(pipeline, true);
                 if (budgetEnd - System.nanoTime() <= 0) {
                     return false;
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RetriableException("Interrupted while waiting for room in the window", e);
+            throw new ConnectException("Interrupted while waiting for room in the window", e);
         }
     }
 
@@ -298,92 +295,9 @@ public class CoapSinkTask extends SinkTask {
         }
     }
 
-    /**
-     * Applies the error policy to every failure waiting for a decision.
-     *
-     * @param inPut whether the task may throw or report: only put() may fail the task or ask Connect to back
-     *     off, and only reports made in put() are awaited by Connect before it calls preCommit (a report made in
-     *     preCommit would be committed before its dead-letter write completed, and lost if that write fails)
-     */
-    private void decideFailures(boolean inPut) {
-        long now = System.nanoTime();
-        long waitNanos = Long.MAX_VALUE;
-        Failure waitingFor = null;
-        for (Failure failure : pipeline.failures()) {
-            switch (decider.decide(failure, reporter != null)) {
-                case REPORT -> {
-                    if (!inPut) {
-                        continue;
-                    }
-                    String why = decider.retriesExhausted(failure)
-                            ? "gave up after " + config.maxRetries() + " retries: " + failure.detail() : failure.detail();
-                    log.warn("Sending {} to the errant record reporter: {}", failure.position(), why);
-                    for (SinkRecord record : failure.records()) {
-                        reporter.report(record, new CoapDeliveryException(why, failure.cause()));
-                        stats.count(record.topic(), DeliveryStats.Event.REPORTED);
-                    }
-                    pipeline.drop(failure);
-                }
-                case SKIP -> {
-                    log.warn("Skipping {} (error policy NOOP): {}", failure.position(), failure.detail());
-                    pipeline.drop(failure);
-                    countFailed(failure);
-                }
-                case FAIL_TASK -> {
-                    if (inPut) {
-                        countFailed(failure);
-                        throw new CoapDeliveryException(failMessage(failure), failure.cause());
-                    }
-                }
-                case RETRY -> {
-                    Long at = retryAtNanos.get(failure);
-                    if (at == null) {
-                        at = now + config.retryInterval().toNanos();
-                        retryAtNanos.put(failure, at);
-                        log.warn("Delivery of {} failed (attempt {}, {} retries allowed); retrying in {} ms: {}",
-                                failure.position(), failure.attempts(), config.maxRetries(),
-                                config.retryInterval().toMillis(), failure.detail());
-                    }
-                    if (now - at >= 0) {
-                        retryAtNanos.remove(failure);
-                        pipeline.resend(failure);
-                    } else if (at - now < waitNanos) {
-                        waitNanos = at - now;
-                        waitingFor = failure;
-                    }
-                }
-                default -> throw new IllegalStateException();
-            }
-        }
-        if (inPut && waitingFor != null) {
-            long waitMs = Math.max(1, waitNanos / 1_000_000);
-            context.timeout(waitMs);
-            throw new RetriableException("Backing off " + waitMs + " ms before retrying " + waitingFor.describe());
-        }
-    }
-
-    private void countFailed(Failure failure) {
-        for (SinkRecord record : failure.records()) {
-            stats.count(record.topic(), DeliveryStats.Event.FAILED);
-        }
-    }
-
-    private String failMessage(Failure failure) {
-        if (decider.retriesExhausted(failure)) {
-            return "Gave up on " + failure.position() + " after " + config.maxRetries() + " retries ("
-                    + CoapSinkConfig.MAX_RETRIES + "): " + failure.detail();
-        }
-        String policy = config.errorPolicy().name();
-        String hint = failure.retriable()
-                ? "; set " + CoapSinkConfig.ERROR_POLICY + "=RETRY to retry such failures"
-                : "; set errors.tolerance=all with errors.deadletterqueue.topic.name, or "
-                        + CoapSinkConfig.ERROR_POLICY + "=NOOP, to skip such records";
-        return "Could not deliver " + failure.position() + " (error policy " + policy + "): " + failure.detail() + hint;
-    }
-
     @Override
     public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
-        decideFailures(false);
+        failures.handle(pipeline, false);
         Map<TopicPartition, OffsetAndMetadata> committable = new HashMap<>();
         pipeline.committable().forEach((tp, offset) -> {
             if (currentOffsets.containsKey(tp)) {
@@ -400,8 +314,7 @@ public class CoapSinkTask extends SinkTask {
     public void close(Collection<TopicPartition> partitions) {
         if (pipeline != null) {
             pipeline.forget(partitions);
-            retryAtNanos.keySet().removeIf(f -> partitions.contains(
-                    new TopicPartition(f.record().topic(), f.record().kafkaPartition())));
+            failures.forget(partitions);
         }
     }
 

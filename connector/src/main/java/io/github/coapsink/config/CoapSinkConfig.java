@@ -67,6 +67,7 @@ public final class CoapSinkConfig extends AbstractConfig {
     /** The old connector's misspelt key, accepted as a deprecated alias of {@link #MAX_RETRIES}. */
     public static final String MAX_RETRIES_MISSPELT = "connect.coap.max.retires";
     public static final String RETRY_INTERVAL = "connect.coap.retry.interval";
+    public static final String RETRY_BACKOFF_MAX_MS = "connect.coap.retry.backoff.max.ms";
 
     public static final String PROGRESS_ENABLED = "connect.progress.enabled";
     public static final String PROGRESS_INTERVAL_MS = "connect.progress.interval.ms";
@@ -291,9 +292,16 @@ public final class CoapSinkConfig extends AbstractConfig {
                 "Deprecated: the old connector's misspelling of " + MAX_RETRIES + ", still accepted with a warning.",
                 GROUP_ERRORS, ++order, Width.SHORT, "Maximum retries (deprecated spelling)");
         def.define(RETRY_INTERVAL, Type.INT, 60_000, Range.atLeast(0), Importance.MEDIUM,
-                "Milliseconds to back off before a retry under the RETRY policy. The task pauses consumption "
-                        + "for this long; it does not sleep inside put().",
+                "Milliseconds to back off before the first retry under the RETRY policy. Only the failing "
+                        + "resource of that partition (its lane) waits: records for other resources keep going, "
+                        + "and nothing sleeps inside put(). Each further retry of the same record waits twice as "
+                        + "long, up to " + RETRY_BACKOFF_MAX_MS + ", plus up to 25% at random so that lanes spread "
+                        + "out, and at least the Max-Age a server sends with 5.03 or 4.29.",
                 GROUP_ERRORS, ++order, Width.SHORT, "Retry interval (ms)");
+        def.define(RETRY_BACKOFF_MAX_MS, Type.LONG, 600_000L, Range.atLeast(0L), Importance.LOW,
+                "The longest back-off between two retries of a record under the RETRY policy (the doubling of "
+                        + RETRY_INTERVAL + " stops here). Never shorter than " + RETRY_INTERVAL + ".",
+                GROUP_ERRORS, ++order, Width.SHORT, "Longest retry back-off (ms)");
     }
 
     private static void addProgressGroup(ConfigDef def) {
@@ -478,6 +486,10 @@ public final class CoapSinkConfig extends AbstractConfig {
 
     public int maxRetries() {
         return getInt(MAX_RETRIES);
+    }
+
+    public Duration retryBackoffMax() {
+        return Duration.ofMillis(getLong(RETRY_BACKOFF_MAX_MS));
     }
 
     public Duration retryInterval() {

@@ -145,8 +145,8 @@ public final class DeliveryPipeline implements AutoCloseable {
     /**
      * Accepts a record for sending, waiting at most {@code maxWaitMillis} for room in the window.
      *
-     * @return false, without accepting the record, when there was no room in time or when failures
-     *     wait for a decision while the window is full; the caller decides and calls again
+     * @return false, without accepting the record, when there was no room in time; the caller deals with
+     *     failures and calls again
      */
     public boolean submit(SinkRecord record, OutgoingRequest request, long maxWaitMillis) throws InterruptedException {
         return submit(List.of(record), request, maxWaitMillis);
@@ -165,7 +165,7 @@ public final class DeliveryPipeline implements AutoCloseable {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMillis);
             while (offsets.openTotal() + records.size() > window && offsets.openTotal() > 0) {
                 long left = deadline - System.nanoTime();
-                if (left <= 0 || !failures.isEmpty() || closed) {
+                if (left <= 0 || closed) {
                     return false;
                 }
                 changed.awaitNanos(left);
@@ -244,7 +244,7 @@ public final class DeliveryPipeline implements AutoCloseable {
                     d.attempts++;
                 }
                 // The lane stays busy: nothing behind this record is sent until the task decides.
-                Failure failure = new Failure(d.records, d.request, retriable, d.attempts, result.detail(), null);
+                Failure failure = new Failure(d.records, d.request, retriable, d.attempts, result.detail(), null, 0);
                 failures.put(d, failure);
                 failedDeliveries.put(failure, d);
             }
@@ -308,9 +308,6 @@ public final class DeliveryPipeline implements AutoCloseable {
             }
             failures.remove(d);
             markSending(d);
-            for (SinkRecord record : d.records) {
-                stats.count(record.topic(), DeliveryStats.Event.RETRIED);
-            }
         } finally {
             lock.unlock();
         }

@@ -3,6 +3,7 @@ package io.github.coapsink.delivery;
 import io.github.coapsink.send.OutgoingRequest;
 import java.util.List;
 import java.util.Objects;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
@@ -17,9 +18,10 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * @param attempts how many times it was sent and failed a retriable way (0 for a record never sent)
  * @param detail one line for logs and exceptions
  * @param cause the exception behind it, if any
+ * @param retryAfterMillis how long the server asked us to wait (Max-Age with 5.03 or 4.29), 0 when it did not
  */
 public record Failure(List<SinkRecord> records, OutgoingRequest request, boolean retriable, int attempts,
-        String detail, Throwable cause) {
+        String detail, Throwable cause, long retryAfterMillis) {
 
     public Failure {
         records = List.copyOf(records);
@@ -31,7 +33,20 @@ public record Failure(List<SinkRecord> records, OutgoingRequest request, boolean
 
     public static Failure of(SinkRecord record, OutgoingRequest request, boolean retriable, int attempts,
             String detail, Throwable cause) {
-        return new Failure(List.of(record), request, retriable, attempts, detail, cause);
+        return new Failure(List.of(record), request, retriable, attempts, detail, cause, 0);
+    }
+
+    /** The partition of the records. */
+    public TopicPartition partition() {
+        SinkRecord first = record();
+        return new TopicPartition(first.topic(), first.kafkaPartition());
+    }
+
+    /** The lane for logs: {@code resource 'x' of topic-partition}. */
+    public String laneName() {
+        SinkRecord first = record();
+        String partition = first.topic() + "-" + first.kafkaPartition();
+        return request == null ? partition : "resource '" + request.resource() + "' of " + partition;
     }
 
     /** The first (or only) record. */

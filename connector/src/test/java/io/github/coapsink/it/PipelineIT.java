@@ -119,6 +119,7 @@ class PipelineIT {
         Map<String, String> c = config("INSERT INTO c SELECT * FROM " + topic);
         c.put("connect.coap.error.policy", "RETRY");
         c.put("connect.coap.retry.interval", "300");
+        c.put("connect.coap.retry.backoff.max.ms", "1000");
         c.put("connect.coap.max.retries", "1000");
         c.put("connect.coap.request.timeout.ms", "1000");
         c.put("connect.coap.ack.timeout.ms", "200");
@@ -190,6 +191,7 @@ class PipelineIT {
         Map<String, String> c = config("INSERT INTO o SELECT * FROM " + topic);
         c.put("connect.coap.error.policy", "RETRY");
         c.put("connect.coap.retry.interval", "100");
+        c.put("connect.coap.retry.backoff.max.ms", "1000");
         c.put("connect.coap.max.retries", "1000");
         c.put("connect.coap.ack.timeout.ms", "50");
         c.put("connect.coap.max.retransmit", "2");

@@ -93,6 +93,7 @@ class DistributedFailoverIT {
         c.put("connect.coap.host", "127.0.0.1");
         c.put("connect.coap.error.policy", "RETRY");
         c.put("connect.coap.retry.interval", "500");
+        c.put("connect.coap.retry.backoff.max.ms", "2000");
         c.put("connect.coap.max.retries", "100");
         c.put("connect.coap.request.timeout.ms", "5000");
         c.put("connect.coap.ack.timeout.ms", "500");

@@ -91,6 +91,7 @@ class PacketLossIT {
         c.put("connect.coap.request.timeout.ms", "15000");
         c.put("connect.coap.error.policy", "RETRY");
         c.put("connect.coap.retry.interval", "200");
+        c.put("connect.coap.retry.backoff.max.ms", "1000");
         c.put("connect.coap.max.retries", "100");
         // Loss makes each exchange slow; a wide unordered window keeps the test short.
         c.put("connect.coap.ordering", "NONE");

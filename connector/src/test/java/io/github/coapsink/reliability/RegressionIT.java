@@ -55,6 +55,7 @@ class RegressionIT {
         c.put("connect.coap.host", "127.0.0.1");
         c.put("connect.coap.error.policy", "RETRY");
         c.put("connect.coap.retry.interval", "500");
+        c.put("connect.coap.retry.backoff.max.ms", "2000");
         return c;
     }
 

@@ -95,6 +95,7 @@ class SlowServerIT {
         c.put("connect.coap.request.timeout.ms", "10000");
         c.put("connect.coap.error.policy", "RETRY");
         c.put("connect.coap.retry.interval", "500");
+        c.put("connect.coap.retry.backoff.max.ms", "2000");
         return c;
     }
 

@@ -1,4 +1,4 @@
-package io.github.coapsink;
+package io.github.coapsink.delivery;
 
 import org.apache.kafka.connect.errors.ConnectException;
 

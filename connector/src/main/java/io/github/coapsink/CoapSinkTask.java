@@ -100,7 +100,7 @@ public class CoapSinkTask extends SinkTask {
                 ? new ProgressLog(stats, config.progressInterval(), connector + " task " + taskId) : null;
         sender = senderFactory.apply(config);
         pipeline = new DeliveryPipeline(sender, config.maxInFlight(), config.ordering(), stats);
-        metrics = TaskMetrics.register(connector, taskId, stats, pipeline, config.maxInFlight());
+        metrics = TaskMetrics.register(connector, taskId, stats, pipeline, config.maxInFlight(), context, routes.keySet());
         List<String> ignoredDtls = CrossChecks.ignoredDtlsSettings(config);
         if (!ignoredDtls.isEmpty()) {
             log.warn("{} is coap:// (plain UDP, not encrypted) but DTLS settings {} are set; they are ignored. "

@@ -16,6 +16,8 @@ import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.config.DtlsConfig.DtlsRole;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
 import org.eclipse.californium.scandium.dtls.CertificateType;
+import org.eclipse.californium.scandium.dtls.DtlsException;
+import org.eclipse.californium.scandium.dtls.HandshakeException;
 import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
 import org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore;
 import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
@@ -105,6 +107,13 @@ final class DtlsConnectors {
         }
         log.info("DTLS for {} {}", config.uri(), credentials.describe());
         return new DTLSConnector(dtls);
+    }
+
+    /** A send error as a result: a failed DTLS handshake counts apart from other send errors. */
+    static SendResult asResult(Throwable error, String detail) {
+        return error instanceof HandshakeException || error instanceof DtlsException
+                ? SendResult.handshakeFailure(detail)
+                : SendResult.transientFailure(null, detail);
     }
 
     /**

@@ -58,7 +58,16 @@ final class DtlsConnectors {
         californium.set(DtlsConfig.DTLS_RECOMMENDED_CIPHER_SUITES_ONLY, suites.stream().allMatch(CipherSuite::isRecommended));
         californium.set(DtlsConfig.DTLS_VERIFY_SERVER_CERTIFICATES_SUBJECT, config.verifyServerHostname());
         californium.set(DtlsConfig.DTLS_USE_SERVER_NAME_INDICATION, true);
-        californium.set(DtlsConfig.DTLS_AUTO_HANDSHAKE_TIMEOUT, (int) AUTO_HANDSHAKE_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        if (config.dtlsConnectionIdLength() > 0) {
+            // Offers RFC 9146's connection_id extension (code point 54); the server's own ID in our records
+            // lets it follow the session to a new address, which is what the auto-handshake after a silence
+            // is for otherwise (an expired NAT binding gives us a new port), so that one is left off.
+            // SNI is unaffected: it names the server in handshakes only.
+            californium.set(DtlsConfig.DTLS_CONNECTION_ID_LENGTH, config.dtlsConnectionIdLength());
+        } else {
+            californium.set(DtlsConfig.DTLS_AUTO_HANDSHAKE_TIMEOUT, (int) AUTO_HANDSHAKE_TIMEOUT.toSeconds(),
+                    TimeUnit.SECONDS);
+        }
         int retransmissionTimeout = (int) config.ackTimeout().toMillis();
         californium.set(DtlsConfig.DTLS_RETRANSMISSION_TIMEOUT, retransmissionTimeout, TimeUnit.MILLISECONDS);
         californium.set(DtlsConfig.DTLS_MAX_RETRANSMISSION_TIMEOUT,

@@ -9,6 +9,7 @@ import io.github.coapsink.testing.StandaloneSink;
 import io.github.coapsink.testserver.CoapTestServer;
 import io.github.coapsink.testserver.DtlsHandshake;
 import io.github.coapsink.testserver.ReceivedRequest;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -70,6 +72,15 @@ class DtlsConnectionIdIT {
         }
     }
 
+    private Object retried() {
+        try {
+            return ManagementFactory.getPlatformMBeanServer().getAttribute(new ObjectName(
+                    "kafka.connect:type=plugins,connector=" + sink.name() + ",task=0"), "records-retried-total");
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
     private Set<Integer> delivered() {
         return server.requests("r").stream().map(DtlsConnectionIdIT::seq).collect(Collectors.toCollection(TreeSet::new));
     }
@@ -114,8 +125,8 @@ class DtlsConnectionIdIT {
         Run run = new Run(server.dtlsHandshakes(), requests, newPorts,
                 (firstAfterReceived - firstAfterProduced) / 1_000_000);
         System.out.printf("Connection ID length %d: handshakes %s; first record after the rebinding at the server "
-                + "%d ms after it was produced; relay %s%n", connectionIdLength, run.handshakes(),
-                run.firstAfterMillis(), relay.stats());
+                + "%d ms after it was produced; records retried %s; relay %s%n", connectionIdLength, run.handshakes(),
+                run.firstAfterMillis(), retried(), relay.stats());
         return run;
     }
 

@@ -43,6 +43,31 @@ class DtlsConnectionIdTest {
         }
     }
 
+    /** With a connection ID the sink does no auto-handshake after a silence; a server restart still heals. */
+    @Test
+    void aServerThatForgotTheSessionIsHandshakedWithAgain() throws Exception {
+        try (CoapTestServer server = server().dtlsConnectionIdLength(6).start()) {
+            Map<String, String> p = base(server.dtlsUri());
+            p.put(CoapSinkConfig.USERNAME, "sink-1");
+            p.put(CoapSinkConfig.PASSWORD, "s3cr3t-psk");
+            p.put(CoapSinkConfig.DTLS_CONNECTION_ID_LENGTH, "8");
+            p.put(CoapSinkConfig.ACK_TIMEOUT_MS, "300");
+            p.put(CoapSinkConfig.ENDPOINTS, "1");
+            try (CaliforniumSender sender = start(p)) {
+                assertThat(put(sender, "before", "{}").outcome()).isEqualTo(SendResult.Outcome.DELIVERED);
+                server.stop();
+                server.start();
+                for (int i = 0; i < 3; i++) {
+                    SendResult result = put(sender, "after/" + i, "{}");
+                    assertThat(result.outcome()).as(result.detail()).isEqualTo(SendResult.Outcome.DELIVERED);
+                }
+            }
+            assertThat(server.dtlsHandshakes()).hasSize(2).allMatch(DtlsHandshake::connectionId);
+            assertThat(server.requests()).extracting(r -> r.path()).containsExactly("before", "after/0", "after/1",
+                    "after/2");
+        }
+    }
+
     @Test
     void offIsTheDefaultAndTheSinkOffersNone() throws Exception {
         try (CoapTestServer server = server().dtlsConnectionIdLength(6).start()) {

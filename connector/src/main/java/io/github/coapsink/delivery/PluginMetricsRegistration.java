@@ -38,6 +38,7 @@ final class PluginMetricsRegistration {
                 return false;
             }
             registerAll(metrics, stats, pipeline, window, topics);
+            log.debug("The task's metrics are in Connect's plugin metrics (kafka.connect:type=plugins) too");
             return true;
         } catch (LinkageError | UnsupportedOperationException e) {
             log.info("This Connect worker has no plugin metrics (KIP-877, Kafka 4.1+): the task's metrics are in the "
@@ -53,8 +54,8 @@ final class PluginMetricsRegistration {
             Collection<String> topics) {
         LinkedHashMap<String, String> task = new LinkedHashMap<>();
         for (DeliveryStats.Event event : DeliveryStats.Event.values()) {
-            gauge(metrics, task, recordsMetric(event), "Records " + event.name().toLowerCase() + " since the task started",
-                    () -> stats.total(event));
+            gauge(metrics, task, recordsMetric(event),
+                    "Records " + event.name().toLowerCase() + " since the task started", () -> stats.total(event));
         }
         for (ResponseClass c : ResponseClass.values()) {
             gauge(metrics, task, requestsMetric(c), requestsDescription(c), () -> stats.responses(c));
@@ -63,7 +64,8 @@ final class PluginMetricsRegistration {
         gauge(metrics, task, "requests-in-flight", "Requests sent and not yet answered", pipeline::inFlight);
         gauge(metrics, task, "requests-in-flight-max", "The most requests in flight at once since the task started",
                 pipeline::maxInFlightSeen);
-        gauge(metrics, task, "window-size", "Records the task holds at most (connect.coap.max.in.flight)", () -> window);
+        gauge(metrics, task, "window-size", "Records the task holds at most (connect.coap.max.in.flight)",
+                () -> window);
         gauge(metrics, task, "request-latency-p50-us", "Median latency of successful requests, in microseconds",
                 () -> stats.requestLatency().percentile(50));
         gauge(metrics, task, "request-latency-p99-us", "99th percentile latency of successful requests, in microseconds",

@@ -114,7 +114,8 @@ final class DtlsConnectors {
             throw new ConfigException("The DTLS settings (connect.coap.* security keys) are rejected by Scandium: "
                     + e.getMessage());
         }
-        log.info("DTLS for {} {}", config.uri(), credentials.describe());
+        log.info("DTLS for {} {}{}", config.uri(), credentials.describe(), config.dtlsConnectionIdLength() > 0
+                ? ", connection IDs (RFC 9146) of " + config.dtlsConnectionIdLength() + " bytes" : "");
         return new DTLSConnector(dtls);
     }
 

@@ -68,7 +68,8 @@ final class PluginMetricsRegistration {
                 () -> window);
         gauge(metrics, task, "request-latency-p50-us", "Median latency of successful requests, in microseconds",
                 () -> stats.requestLatency().percentile(50));
-        gauge(metrics, task, "request-latency-p99-us", "99th percentile latency of successful requests, in microseconds",
+        gauge(metrics, task, "request-latency-p99-us",
+                "99th percentile latency of successful requests, in microseconds",
                 () -> stats.requestLatency().percentile(99));
         gauge(metrics, task, "request-latency-max-us", "Highest latency of a successful request, in microseconds",
                 () -> stats.requestLatency().percentile(100));

@@ -60,6 +60,8 @@ import org.eclipse.californium.scandium.dtls.SessionAdapter;
 import org.eclipse.californium.scandium.dtls.pskstore.AdvancedMultiPskStore;
 import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
 import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVerifier;
+import org.eclipse.californium.scandium.util.ServerName;
+import org.eclipse.californium.scandium.util.ServerNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,6 +115,7 @@ public final class CoapTestServer implements AutoCloseable {
     private final int requestLogLimit;
     private final int maxBodySize;
     private final Integer dtlsConnectionIdLength;
+    private final String dtlsServerName;
     private final List<DtlsHandshake> dtlsHandshakes = new CopyOnWriteArrayList<>();
 
     private final Object logLock = new Object();
@@ -157,6 +160,7 @@ public final class CoapTestServer implements AutoCloseable {
         this.requestLogLimit = builder.requestLogLimit;
         this.maxBodySize = builder.maxBodySize;
         this.dtlsConnectionIdLength = builder.dtlsConnectionIdLength;
+        this.dtlsServerName = builder.dtlsServerName;
         this.putResponse = builder.putResponse;
         this.postResponse = builder.postResponse;
         this.random = builder.seed == null ? new Random() : new Random(builder.seed);
@@ -344,6 +348,7 @@ public final class CoapTestServer implements AutoCloseable {
         if (dtlsConnectionIdLength != null) {
             config.set(DtlsConfig.DTLS_CONNECTION_ID_LENGTH, dtlsConnectionIdLength);
         }
+        config.set(DtlsConfig.DTLS_USE_SERVER_NAME_INDICATION, dtlsServerName != null);
         return config;
     }
 
@@ -354,8 +359,11 @@ public final class CoapTestServer implements AutoCloseable {
                     @Override
                     public void handshakeCompleted(Handshaker handshaker) {
                         ConnectionId cid = handshaker.getDtlsContext().getReadConnectionId();
+                        ServerNames sni = handshaker.getSession().getServerNames();
+                        ServerName host = sni == null ? null : sni.getServerName(ServerName.NameType.HOST_NAME);
                         DtlsHandshake handshake = new DtlsHandshake(handshaker.getPeerAddress(),
-                                handshaker instanceof ResumingServerHandshaker, cid != null && !cid.isEmpty());
+                                handshaker instanceof ResumingServerHandshaker, cid != null && !cid.isEmpty(),
+                                host == null ? null : host.getNameAsString());
                         dtlsHandshakes.add(handshake);
                         LOG.info("DTLS handshake completed: {}", handshake);
                     }
@@ -363,6 +371,9 @@ public final class CoapTestServer implements AutoCloseable {
         if (pskIdentity != null) {
             AdvancedMultiPskStore store = new AdvancedMultiPskStore();
             store.setKey(pskIdentity, pskSecret);
+            if (dtlsServerName != null) {
+                store.setKey(pskIdentity, pskSecret, dtlsServerName);
+            }
             builder.setAdvancedPskStore(store);
         }
         if (credentials.certificateChain().isEmpty()) {
@@ -860,6 +871,7 @@ public final class CoapTestServer implements AutoCloseable {
         private ResponseCode postResponse = ResponseCode.CREATED;
         private Long seed;
         private Integer dtlsConnectionIdLength;
+        private String dtlsServerName;
 
         private Builder() {
         }
@@ -920,6 +932,15 @@ public final class CoapTestServer implements AutoCloseable {
                 throw new IllegalArgumentException("connection ID length must be >= 1");
             }
             this.dtlsConnectionIdLength = length;
+            return this;
+        }
+
+        /**
+         * Server name indication: the server reads the host name clients send (recorded in
+         * {@link CoapTestServer#dtlsHandshakes()}) and has the PSK also for that virtual host. Off by default.
+         */
+        public Builder dtlsServerName(String virtualHost) {
+            this.dtlsServerName = Objects.requireNonNull(virtualHost);
             return this;
         }
 

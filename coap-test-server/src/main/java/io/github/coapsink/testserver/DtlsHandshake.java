@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
  * @param resumption whether it was an abbreviated handshake that resumed a session
  * @param connectionId whether the server asked the client to send records with a connection ID (RFC 9146),
  *     so that it finds the session again when the client's address changes
+ * @param serverName the host name the client sent as SNI, when the server uses SNI; else null
  */
-public record DtlsHandshake(InetSocketAddress peer, boolean resumption, boolean connectionId) {
+public record DtlsHandshake(InetSocketAddress peer, boolean resumption, boolean connectionId, String serverName) {
 }

@@ -88,11 +88,11 @@ class DtlsConnectionIdIT {
     /** BEFORE records, the rebinding, AFTER records; all must arrive and be committed (error policy RETRY). */
     private Run streamThroughRebinding(int connectionIdLength) {
         server = CoapTestServer.builder().port(-1).dtlsPort(0).psk("sink", "cid-secret").dtlsConnectionIdLength(6)
-                .start();
+                .dtlsServerName("localhost").start();
         relay = new LossyUdpRelay(new InetSocketAddress("127.0.0.1", server.dtlsPort()), 0.0, 1, WAIT.multipliedBy(2));
         String topic = sink.topic();
         sink.kafka().createTopic(topic, 1);
-        // A host name, so that the sink also sends SNI: connection IDs and SNI together.
+        // A host name, so that the sink also sends SNI, which the server reads: connection IDs and SNI together.
         Map<String, String> config = sink.config(relay.secureUri("localhost"), "INSERT INTO r SELECT * FROM " + topic);
         config.put(CoapSinkConfig.USERNAME, "sink");
         config.put(CoapSinkConfig.PASSWORD, "cid-secret");
@@ -106,7 +106,7 @@ class DtlsConnectionIdIT {
             sink.kafka().send(topic, null, "{\"seq\":" + i + "}");
         }
         await().atMost(WAIT).until(() -> delivered().size() == BEFORE);
-        assertThat(server.dtlsHandshakes()).hasSize(1);
+        assertThat(server.dtlsHandshakes()).singleElement().extracting(DtlsHandshake::serverName).isEqualTo("localhost");
         List<Integer> newPorts = relay.rebind();
         assertThat(newPorts).hasSize(1);
         long firstAfterProduced = 0;
@@ -149,6 +149,7 @@ class DtlsConnectionIdIT {
         assertThat(run.handshakes().get(1).peer().getPort()).isEqualTo(run.newPorts().get(0));
         assertThat(run.handshakes().get(1).resumption()).as("the sink resumed its session (abbreviated handshake)")
                 .isTrue();
+        assertThat(run.handshakes().get(1).serverName()).isEqualTo("localhost");
         assertThat(run.sourcePorts(BEFORE, BEFORE + AFTER)).containsExactly(run.newPorts().get(0));
     }
 }

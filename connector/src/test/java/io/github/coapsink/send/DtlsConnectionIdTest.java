@@ -69,6 +69,24 @@ class DtlsConnectionIdTest {
     }
 
     @Test
+    void worksTogetherWithServerNameIndication() throws Exception {
+        try (CoapTestServer server = server().dtlsConnectionIdLength(6).dtlsServerName("localhost").start()) {
+            Map<String, String> p = base("coaps://localhost:" + server.dtlsPort());
+            p.put(CoapSinkConfig.USERNAME, "sink-1");
+            p.put(CoapSinkConfig.PASSWORD, "s3cr3t-psk");
+            p.put(CoapSinkConfig.DTLS_CONNECTION_ID_LENGTH, "8");
+            try (CaliforniumSender sender = start(p)) {
+                SendResult result = put(sender, "sni", "{}");
+                assertThat(result.outcome()).as(result.detail()).isEqualTo(SendResult.Outcome.DELIVERED);
+            }
+            assertThat(server.dtlsHandshakes()).singleElement().satisfies(h -> {
+                assertThat(h.connectionId()).isTrue();
+                assertThat(h.serverName()).isEqualTo("localhost");
+            });
+        }
+    }
+
+    @Test
     void offIsTheDefaultAndTheSinkOffersNone() throws Exception {
         try (CoapTestServer server = server().dtlsConnectionIdLength(6).start()) {
             sendThree(server, 0);

@@ -97,7 +97,7 @@ public class CoapSinkTask extends SinkTask {
                 ? new ProgressLog(stats, config.progressInterval(), connector + " task " + taskId) : null;
         sender = senderFactory.apply(config);
         pipeline = new DeliveryPipeline(sender, config.maxInFlight(), config.ordering(), stats);
-        metrics = TaskMetrics.register(connector, taskId, stats, pipeline, config.maxInFlight());
+        metrics = TaskMetrics.register(connector, taskId, stats, pipeline, config.maxInFlight(), context, routes.keySet());
         log.info("CoAP sink task started: {} to {} with error policy {}{}; {} route(s)", config.method(),
                 config.uri(), config.errorPolicy(), failures.reports() ? " and Connect's errant record reporter" : "",
                 routes.size());

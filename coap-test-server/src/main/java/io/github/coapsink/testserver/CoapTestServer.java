@@ -53,9 +53,15 @@ import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.config.DtlsConfig.DtlsRole;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
 import org.eclipse.californium.scandium.dtls.CertificateType;
+import org.eclipse.californium.scandium.dtls.ConnectionId;
+import org.eclipse.californium.scandium.dtls.Handshaker;
+import org.eclipse.californium.scandium.dtls.ResumingServerHandshaker;
+import org.eclipse.californium.scandium.dtls.SessionAdapter;
 import org.eclipse.californium.scandium.dtls.pskstore.AdvancedMultiPskStore;
 import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
 import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVerifier;
+import org.eclipse.californium.scandium.util.ServerName;
+import org.eclipse.californium.scandium.util.ServerNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -108,6 +114,9 @@ public final class CoapTestServer implements AutoCloseable {
     private final int history;
     private final int requestLogLimit;
     private final int maxBodySize;
+    private final Integer dtlsConnectionIdLength;
+    private final String dtlsServerName;
+    private final List<DtlsHandshake> dtlsHandshakes = new CopyOnWriteArrayList<>();
 
     private final Object logLock = new Object();
     private final Deque<ReceivedRequest> log = new ArrayDeque<>();
@@ -150,6 +159,8 @@ public final class CoapTestServer implements AutoCloseable {
         this.history = builder.history;
         this.requestLogLimit = builder.requestLogLimit;
         this.maxBodySize = builder.maxBodySize;
+        this.dtlsConnectionIdLength = builder.dtlsConnectionIdLength;
+        this.dtlsServerName = builder.dtlsServerName;
         this.putResponse = builder.putResponse;
         this.postResponse = builder.postResponse;
         this.random = builder.seed == null ? new Random() : new Random(builder.seed);
@@ -334,15 +345,35 @@ public final class CoapTestServer implements AutoCloseable {
         config.set(DtlsConfig.DTLS_CONNECTOR_THREAD_COUNT, 2);
         config.set(DtlsConfig.DTLS_ROLE, DtlsRole.SERVER_ONLY);
         config.set(DtlsConfig.DTLS_CLIENT_AUTHENTICATION_MODE, CertificateAuthenticationMode.WANTED);
+        if (dtlsConnectionIdLength != null) {
+            config.set(DtlsConfig.DTLS_CONNECTION_ID_LENGTH, dtlsConnectionIdLength);
+        }
+        config.set(DtlsConfig.DTLS_USE_SERVER_NAME_INDICATION, dtlsServerName != null);
         return config;
     }
 
     private DtlsConnectorConfig dtlsConfig(Configuration config) {
         DtlsConnectorConfig.Builder builder = DtlsConnectorConfig.builder(config)
-                .setAddress(new InetSocketAddress(host, dtlsPort));
+                .setAddress(new InetSocketAddress(host, dtlsPort))
+                .setSessionListener(new SessionAdapter() {
+                    @Override
+                    public void handshakeCompleted(Handshaker handshaker) {
+                        ConnectionId cid = handshaker.getDtlsContext().getReadConnectionId();
+                        ServerNames sni = handshaker.getSession().getServerNames();
+                        ServerName host = sni == null ? null : sni.getServerName(ServerName.NameType.HOST_NAME);
+                        DtlsHandshake handshake = new DtlsHandshake(handshaker.getPeerAddress(),
+                                handshaker instanceof ResumingServerHandshaker, cid != null && !cid.isEmpty(),
+                                host == null ? null : host.getNameAsString());
+                        dtlsHandshakes.add(handshake);
+                        LOG.info("DTLS handshake completed: {}", handshake);
+                    }
+                });
         if (pskIdentity != null) {
             AdvancedMultiPskStore store = new AdvancedMultiPskStore();
             store.setKey(pskIdentity, pskSecret);
+            if (dtlsServerName != null) {
+                store.setKey(pskIdentity, pskSecret, dtlsServerName);
+            }
             builder.setAdvancedPskStore(store);
         }
         if (credentials.certificateChain().isEmpty()) {
@@ -357,6 +388,11 @@ public final class CoapTestServer implements AutoCloseable {
         builder.setAdvancedCertificateVerifier(StaticNewAdvancedCertificateVerifier.builder()
                 .setTrustAllCertificates().setTrustAllRPKs().build());
         return builder.build();
+    }
+
+    /** The DTLS handshakes the server completed, oldest first (kept across stop/start). */
+    public List<DtlsHandshake> dtlsHandshakes() {
+        return List.copyOf(dtlsHandshakes);
     }
 
     // ------------------------------------------------------------------ recorded requests
@@ -834,6 +870,8 @@ public final class CoapTestServer implements AutoCloseable {
         private ResponseCode putResponse = ResponseCode.CHANGED;
         private ResponseCode postResponse = ResponseCode.CREATED;
         private Long seed;
+        private Integer dtlsConnectionIdLength;
+        private String dtlsServerName;
 
         private Builder() {
         }
@@ -882,6 +920,28 @@ public final class CoapTestServer implements AutoCloseable {
         /** Certificate chain and private key from a key store entry. */
         public Builder certificate(KeyStore keyStore, String alias, char[] keyPassword) {
             return credentials(DtlsCredentials.fromKeyStore(keyStore, alias, keyPassword));
+        }
+
+        /**
+         * DTLS connection IDs (RFC 9146): the server gives clients that support them a connection ID of
+         * {@code length} bytes for their records and finds the session by it when a client's address changes
+         * (a NAT rebinding). Off by default.
+         */
+        public Builder dtlsConnectionIdLength(int length) {
+            if (length < 1) {
+                throw new IllegalArgumentException("connection ID length must be >= 1");
+            }
+            this.dtlsConnectionIdLength = length;
+            return this;
+        }
+
+        /**
+         * Server name indication: the server reads the host name clients send (recorded in
+         * {@link CoapTestServer#dtlsHandshakes()}) and has the PSK also for that virtual host. Off by default.
+         */
+        public Builder dtlsServerName(String virtualHost) {
+            this.dtlsServerName = Objects.requireNonNull(virtualHost);
+            return this;
         }
 
         /** Payloads kept per resource for GET (default 100). */

@@ -61,6 +61,7 @@ public final class CoapSinkConfig extends AbstractConfig {
     public static final String DTLS_CIPHER_SUITES = "connect.coap.dtls.cipher.suites";
     public static final String DTLS_VERIFY_SERVER_HOSTNAME = "connect.coap.dtls.verify.server.hostname";
     public static final String DTLS_INSECURE_TRUST_ALL = "connect.coap.dtls.insecure.trust.all";
+    public static final String DTLS_CONNECTION_ID_LENGTH = "connect.coap.dtls.connection.id.length";
 
     public static final String ERROR_POLICY = "connect.coap.error.policy";
     public static final String MAX_RETRIES = "connect.coap.max.retries";
@@ -267,6 +268,15 @@ public final class CoapSinkConfig extends AbstractConfig {
                         + "address subject alternative name for a literal IP address. The host name is also "
                         + "sent as SNI. false checks only the certificate chain.",
                 GROUP_SECURITY, ++order, Width.SHORT, "Verify server host name");
+        def.define(DTLS_CONNECTION_ID_LENGTH, Type.INT, 0, Range.between(0, 255), Importance.LOW,
+                "DTLS connection IDs (RFC 9146), so that a session survives a change of the sink's address or "
+                        + "port, e.g. a NAT rebinding, without a new handshake: the sink offers the connection_id "
+                        + "extension and asks the server to put a connection ID of this many bytes in the records "
+                        + "it sends; the server finds the session by the ID it chose for the sink's records. 0 "
+                        + "(default) is off. Servers without support ignore the offer (RFC 9146 code point 54: "
+                        + "Californium/Scandium 3.x, libcoap 4.3.2+ with Mbed TLS; not libcoap with OpenSSL or "
+                        + "GnuTLS). See docs/dtls.md.",
+                GROUP_SECURITY, ++order, Width.SHORT, "DTLS connection ID length");
         def.define(DTLS_INSECURE_TRUST_ALL, Type.BOOLEAN, false, Importance.LOW,
                 "INSECURE, for tests only: trust every server certificate and raw public key without any check, "
                         + "so anyone on the path can impersonate the server. Logged at WARN on every start.",
@@ -470,6 +480,11 @@ public final class CoapSinkConfig extends AbstractConfig {
     /** The cipher suite names as configured, most preferred first. */
     public List<String> dtlsCipherSuites() {
         return getList(DTLS_CIPHER_SUITES);
+    }
+
+    /** Bytes of the sink's DTLS connection ID; 0 = connection IDs off. */
+    public int dtlsConnectionIdLength() {
+        return getInt(DTLS_CONNECTION_ID_LENGTH);
     }
 
     public boolean verifyServerHostname() {

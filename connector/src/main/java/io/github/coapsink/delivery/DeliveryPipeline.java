@@ -218,6 +218,7 @@ public final class DeliveryPipeline implements AutoCloseable {
     }
 
     private void completed(Delivery d, SendResult result) {
+        stats.response(d.partition.topic(), result);
         List<Delivery> toSend = List.of();
         lock.lock();
         try {

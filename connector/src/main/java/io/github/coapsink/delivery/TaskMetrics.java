@@ -1,15 +1,21 @@
 package io.github.coapsink.delivery;
 
 import java.lang.management.ManagementFactory;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The task's counters and gauges as a JMX MBean, registered while the task runs. */
+/**
+ * The task's counters and gauges as a JMX MBean, registered while the task runs; on workers with Connect's
+ * plugin metrics (Kafka 4.1+) also there, see {@link PluginMetricsRegistration}. The MBean stays on those
+ * workers too: dashboards and alerts built on its name keep working after a worker upgrade.
+ */
 public final class TaskMetrics implements TaskMetricsMBean, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TaskMetrics.class);
@@ -22,6 +28,8 @@ public final class TaskMetrics implements TaskMetricsMBean, AutoCloseable {
     private final int window;
     private final ObjectName name;
 
+    private boolean inPluginMetrics;
+
     private TaskMetrics(DeliveryStats stats, DeliveryPipeline pipeline, int window, ObjectName name) {
         this.stats = stats;
         this.pipeline = pipeline;
@@ -29,8 +37,23 @@ public final class TaskMetrics implements TaskMetricsMBean, AutoCloseable {
         this.name = name;
     }
 
-    /** Registers the MBean; a name clash or a JMX failure is logged and leaves the task running without it. */
+    /**
+     * Registers the MBean, and the plugin metrics with {@code context} when the worker has them, with per-route
+     * metrics for {@code topics}; a name clash or a JMX failure is logged and leaves the task running without it.
+     */
     public static TaskMetrics register(String connector, String task, DeliveryStats stats, DeliveryPipeline pipeline,
+            int window, SinkTaskContext context, Collection<String> topics) {
+        TaskMetrics metrics = register(connector, task, stats, pipeline, window);
+        try {
+            metrics.inPluginMetrics = PluginMetricsRegistration.register(context, stats, pipeline, window, topics);
+        } catch (LinkageError e) {
+            log.info("This Connect worker has no plugin metrics (KIP-877): {}", e.toString());
+        }
+        return metrics;
+    }
+
+    /** Registers the MBean only. */
+    static TaskMetrics register(String connector, String task, DeliveryStats stats, DeliveryPipeline pipeline,
             int window) {
         ObjectName name = null;
         try {
@@ -55,6 +78,46 @@ public final class TaskMetrics implements TaskMetricsMBean, AutoCloseable {
 
     public ObjectName objectName() {
         return name;
+    }
+
+    /** Whether the metrics are also in Connect's plugin metrics. */
+    public boolean inPluginMetrics() {
+        return inPluginMetrics;
+    }
+
+    @Override
+    public long getRequests2xx() {
+        return stats.responses(ResponseClass.SUCCESS);
+    }
+
+    @Override
+    public long getRequests4xx() {
+        return stats.responses(ResponseClass.CLIENT_ERROR);
+    }
+
+    @Override
+    public long getRequests5xx() {
+        return stats.responses(ResponseClass.SERVER_ERROR);
+    }
+
+    @Override
+    public long getRequestsTimedOut() {
+        return stats.responses(ResponseClass.TIMEOUT);
+    }
+
+    @Override
+    public long getRequestsHandshakeFailed() {
+        return stats.responses(ResponseClass.HANDSHAKE_FAILURE);
+    }
+
+    @Override
+    public long getRequestsOtherFailure() {
+        return stats.responses(ResponseClass.OTHER_FAILURE);
+    }
+
+    @Override
+    public long getRequestsNonSent() {
+        return stats.responses(ResponseClass.NON_SENT);
     }
 
     @Override

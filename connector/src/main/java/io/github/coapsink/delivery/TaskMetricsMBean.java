@@ -29,4 +29,23 @@ public interface TaskMetricsMBean {
     long getRequestLatencyP99Micros();
 
     long getRequestLatencyMaxMicros();
+
+    /** Requests answered 2.xx. */
+    long getRequests2xx();
+
+    long getRequests4xx();
+
+    long getRequests5xx();
+
+    /** Requests without an answer within the request timeout or after all CoAP retransmissions. */
+    long getRequestsTimedOut();
+
+    /** Requests not sent because the DTLS handshake failed. */
+    long getRequestsHandshakeFailed();
+
+    /** Requests reset (RST) by the server or not sent for another reason. */
+    long getRequestsOtherFailure();
+
+    /** NON requests sent (no answer expected). */
+    long getRequestsNonSent();
 }

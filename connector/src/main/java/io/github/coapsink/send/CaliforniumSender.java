@@ -206,7 +206,7 @@ public final class CaliforniumSender implements CoapSender {
         AtomicReference<Request> current = new AtomicReference<>();
         pending.add(result);
         ScheduledFuture<?> deadline = timer.schedule(() -> {
-            if (result.complete(SendResult.transientFailure(null, what + " timed out after " + timeout.toMillis() + " ms"))) {
+            if (result.complete(SendResult.timeout(what + " timed out after " + timeout.toMillis() + " ms"))) {
                 Request request = current.get();
                 if (request != null) {
                     request.cancel();
@@ -467,7 +467,7 @@ public final class CaliforniumSender implements CoapSender {
 
         @Override
         public void onTimeout() {
-            result.complete(SendResult.transientFailure(null, what + ": no answer after all CoAP retransmissions"));
+            result.complete(SendResult.timeout(what + ": no answer after all CoAP retransmissions"));
         }
 
         @Override
@@ -492,7 +492,7 @@ public final class CaliforniumSender implements CoapSender {
                 tryAnotherEndpoint.run();
                 return;
             }
-            result.complete(SendResult.transientFailure(null, sendError(error, what)));
+            result.complete(DtlsConnectors.asResult(error, sendError(error, what)));
         }
     }
 }

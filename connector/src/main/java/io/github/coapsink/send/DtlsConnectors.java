@@ -16,6 +16,8 @@ import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.config.DtlsConfig.DtlsRole;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
 import org.eclipse.californium.scandium.dtls.CertificateType;
+import org.eclipse.californium.scandium.dtls.DtlsException;
+import org.eclipse.californium.scandium.dtls.HandshakeException;
 import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
 import org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore;
 import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
@@ -56,7 +58,16 @@ final class DtlsConnectors {
         californium.set(DtlsConfig.DTLS_RECOMMENDED_CIPHER_SUITES_ONLY, suites.stream().allMatch(CipherSuite::isRecommended));
         californium.set(DtlsConfig.DTLS_VERIFY_SERVER_CERTIFICATES_SUBJECT, config.verifyServerHostname());
         californium.set(DtlsConfig.DTLS_USE_SERVER_NAME_INDICATION, true);
-        californium.set(DtlsConfig.DTLS_AUTO_HANDSHAKE_TIMEOUT, (int) AUTO_HANDSHAKE_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        if (config.dtlsConnectionIdLength() > 0) {
+            // Offers RFC 9146's connection_id extension (code point 54); the server's own ID in our records
+            // lets it follow the session to a new address, which is what the auto-handshake after a silence
+            // is for otherwise (an expired NAT binding gives us a new port), so that one is left off.
+            // SNI is unaffected: it names the server in handshakes only.
+            californium.set(DtlsConfig.DTLS_CONNECTION_ID_LENGTH, config.dtlsConnectionIdLength());
+        } else {
+            californium.set(DtlsConfig.DTLS_AUTO_HANDSHAKE_TIMEOUT, (int) AUTO_HANDSHAKE_TIMEOUT.toSeconds(),
+                    TimeUnit.SECONDS);
+        }
         int retransmissionTimeout = (int) config.ackTimeout().toMillis();
         californium.set(DtlsConfig.DTLS_RETRANSMISSION_TIMEOUT, retransmissionTimeout, TimeUnit.MILLISECONDS);
         californium.set(DtlsConfig.DTLS_MAX_RETRANSMISSION_TIMEOUT,
@@ -103,8 +114,16 @@ final class DtlsConnectors {
             throw new ConfigException("The DTLS settings (connect.coap.* security keys) are rejected by Scandium: "
                     + e.getMessage());
         }
-        log.info("DTLS for {} {}", config.uri(), credentials.describe());
+        log.info("DTLS for {} {}{}", config.uri(), credentials.describe(), config.dtlsConnectionIdLength() > 0
+                ? ", connection IDs (RFC 9146) of " + config.dtlsConnectionIdLength() + " bytes" : "");
         return new DTLSConnector(dtls);
+    }
+
+    /** A send error as a result: a failed DTLS handshake counts apart from other send errors. */
+    static SendResult asResult(Throwable error, String detail) {
+        return error instanceof HandshakeException || error instanceof DtlsException
+                ? SendResult.handshakeFailure(detail)
+                : SendResult.transientFailure(null, detail);
     }
 
     /**

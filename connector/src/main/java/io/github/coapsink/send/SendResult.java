@@ -6,8 +6,9 @@ package io.github.coapsink.send;
  * @param outcome whether the record is delivered, failed for good, or may pass if sent again
  * @param responseCode the CoAP response code as text ("2.04", "4.04", ...), or null without a response
  * @param detail a one-line description for logs and exceptions; never contains secrets
+ * @param kind what ended the request, for metrics: a response, a NON request sent, or which failure
  */
-public record SendResult(Outcome outcome, String responseCode, String detail) {
+public record SendResult(Outcome outcome, String responseCode, String detail, Kind kind) {
 
     /** How a request ended. */
     public enum Outcome {
@@ -17,6 +18,26 @@ public record SendResult(Outcome outcome, String responseCode, String detail) {
         PERMANENT,
         /** A failure that may pass (5.xx, timeout, reset, DTLS handshake, send error): retried under RETRY. */
         TRANSIENT
+    }
+
+    /** What ended the request. */
+    public enum Kind {
+        /** The server answered; {@link #responseCode} says what. */
+        RESPONSE,
+        /** A NON request left: no answer is expected. */
+        SENT,
+        /** No answer within the request timeout or after all CoAP retransmissions. */
+        TIMEOUT,
+        /** The DTLS handshake failed or timed out, so the request was never sent. */
+        HANDSHAKE_FAILURE,
+        /** Anything else: a reset (RST), a send error, the sender closing. */
+        OTHER_FAILURE
+    }
+
+    /** A result whose kind follows from the outcome and the response code. */
+    public SendResult(Outcome outcome, String responseCode, String detail) {
+        this(outcome, responseCode, detail, responseCode != null ? Kind.RESPONSE
+                : outcome == Outcome.DELIVERED ? Kind.SENT : Kind.OTHER_FAILURE);
     }
 
     public static SendResult delivered(String responseCode) {
@@ -29,6 +50,14 @@ public record SendResult(Outcome outcome, String responseCode, String detail) {
 
     public static SendResult transientFailure(String responseCode, String detail) {
         return new SendResult(Outcome.TRANSIENT, responseCode, detail);
+    }
+
+    public static SendResult timeout(String detail) {
+        return new SendResult(Outcome.TRANSIENT, null, detail, Kind.TIMEOUT);
+    }
+
+    public static SendResult handshakeFailure(String detail) {
+        return new SendResult(Outcome.TRANSIENT, null, detail, Kind.HANDSHAKE_FAILURE);
     }
 
     public boolean delivered() {

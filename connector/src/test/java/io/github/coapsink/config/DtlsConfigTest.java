@@ -38,6 +38,20 @@ class DtlsConfigTest {
     }
 
     @Test
+    void connectionIdLengthIsOffByDefaultAndBoundedByWhatTheExtensionCarries() {
+        assertThat(new CoapSinkConfig(props("coaps://127.0.0.1")).dtlsConnectionIdLength()).isZero();
+        Map<String, String> p = props("coaps://127.0.0.1");
+        p.put(CoapSinkConfig.DTLS_CONNECTION_ID_LENGTH, "8");
+        assertThat(new CoapSinkConfig(p).dtlsConnectionIdLength()).isEqualTo(8);
+        for (String bad : List.of("-1", "256", "eight")) {
+            p.put(CoapSinkConfig.DTLS_CONNECTION_ID_LENGTH, bad);
+            assertThat(errors(p)).containsOnlyKeys(CoapSinkConfig.DTLS_CONNECTION_ID_LENGTH);
+            assertThatThrownBy(() -> new CoapSinkConfig(p)).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining(CoapSinkConfig.DTLS_CONNECTION_ID_LENGTH);
+        }
+    }
+
+    @Test
     void newKeysHaveDefaultsGroupAndDocs() {
         CoapSinkConfig config = new CoapSinkConfig(props("coaps://127.0.0.1"));
         assertThat(config.dtlsCipherSuites()).containsExactly("TLS_PSK_WITH_AES_128_CCM_8",
@@ -49,7 +63,8 @@ class DtlsConfigTest {
         assertThat(config.serverPublicKeyFile()).isNull();
         ConfigDef def = CoapSinkConfig.configDef();
         for (String key : List.of(CoapSinkConfig.SERVER_PUBLIC_KEY_FILE, CoapSinkConfig.DTLS_CIPHER_SUITES,
-                CoapSinkConfig.DTLS_VERIFY_SERVER_HOSTNAME, CoapSinkConfig.DTLS_INSECURE_TRUST_ALL)) {
+                CoapSinkConfig.DTLS_VERIFY_SERVER_HOSTNAME, CoapSinkConfig.DTLS_INSECURE_TRUST_ALL,
+                CoapSinkConfig.DTLS_CONNECTION_ID_LENGTH)) {
             ConfigDef.ConfigKey k = def.configKeys().get(key);
             assertThat(k.group).isEqualTo(CoapSinkConfig.GROUP_SECURITY);
             assertThat(k.displayName).isNotBlank();

@@ -9,6 +9,8 @@ import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A loopback UDP relay that loses datagrams: the sink talks to {@link #address()}, the relay
  * forwards to the server through one upstream socket per sink source address (so replies find
  * their way back) and drops {@code lossRatio} of the datagrams in each direction, decided by a
- * seeded {@link Random}. It closes itself after {@code lifetime} at the latest.
+ * seeded {@link Random}. {@link #rebind()} moves every upstream socket to a new port, as a NAT does when
+ * a binding expires. It closes itself after {@code lifetime} at the latest.
  */
 final class LossyUdpRelay implements AutoCloseable {
 
@@ -30,6 +33,8 @@ final class LossyUdpRelay implements AutoCloseable {
     private final Random random;
     private final long deadlineNanos;
     private final Map<InetSocketAddress, DatagramSocket> upstreams = new ConcurrentHashMap<>();
+    /** Held while a datagram goes up, so that {@link #rebind()} never closes the socket it is sent from. */
+    private final Object upstreamLock = new Object();
     private final AtomicLong forwardedUp = new AtomicLong();
     private final AtomicLong droppedUp = new AtomicLong();
     private final AtomicLong forwardedDown = new AtomicLong();
@@ -56,6 +61,31 @@ final class LossyUdpRelay implements AutoCloseable {
     /** {@code coap://127.0.0.1:<port>}: the URI the sink is given instead of the server's. */
     String uri() {
         return "coap://127.0.0.1:" + front.getLocalPort();
+    }
+
+    /** {@code coaps://<host>:<port>}: the relay's address for DTLS, under a name that resolves to loopback. */
+    String secureUri(String host) {
+        return "coaps://" + host + ":" + front.getLocalPort();
+    }
+
+    /**
+     * A NAT rebinding: from now on the datagrams of every sink address reach the server from a new source
+     * port, and the server's datagrams to the old port are lost.
+     *
+     * @return the new source ports
+     */
+    List<Integer> rebind() {
+        List<Integer> ports = new ArrayList<>();
+        synchronized (upstreamLock) {
+            for (Map.Entry<InetSocketAddress, DatagramSocket> e : upstreams.entrySet()) {
+                DatagramSocket old = e.getValue();
+                DatagramSocket fresh = openUpstream(e.getKey());
+                e.setValue(fresh);
+                old.close();
+                ports.add(fresh.getLocalPort());
+            }
+        }
+        return ports;
     }
 
     void lossRatio(double ratio) {
@@ -85,8 +115,10 @@ final class LossyUdpRelay implements AutoCloseable {
                     droppedUp.incrementAndGet();
                     continue;
                 }
-                DatagramSocket up = upstreams.computeIfAbsent(client, this::openUpstream);
-                up.send(new DatagramPacket(in.getData(), in.getOffset(), in.getLength(), server));
+                synchronized (upstreamLock) {
+                    DatagramSocket up = upstreams.computeIfAbsent(client, this::openUpstream);
+                    up.send(new DatagramPacket(in.getData(), in.getOffset(), in.getLength(), server));
+                }
                 forwardedUp.incrementAndGet();
             }
         } catch (IOException e) {

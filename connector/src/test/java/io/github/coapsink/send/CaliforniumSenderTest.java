@@ -133,6 +133,7 @@ class CaliforniumSenderTest {
         SendResult busy = await(sender.send(new OutgoingRequest("busy", OutgoingRequest.Method.PUT, "{}".getBytes(), true)));
         assertThat(busy.outcome()).isEqualTo(SendResult.Outcome.TRANSIENT);
         assertThat(busy.responseCode()).isEqualTo("5.03");
+        assertThat(busy.kind()).isEqualTo(SendResult.Kind.RESPONSE);
     }
 
     @Test
@@ -143,6 +144,7 @@ class CaliforniumSenderTest {
             SendResult result = await(sender.send(new OutgoingRequest("ok", OutgoingRequest.Method.PUT, "{}".getBytes(), true)));
             assertThat(result.outcome()).isEqualTo(SendResult.Outcome.TRANSIENT);
             assertThat(result.detail()).contains("127.0.0.1:" + silent.getLocalPort());
+            assertThat(result.kind()).isEqualTo(SendResult.Kind.TIMEOUT);
         }
     }
 

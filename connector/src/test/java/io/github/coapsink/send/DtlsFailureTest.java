@@ -40,6 +40,7 @@ class DtlsFailureTest {
                 CaliforniumSender sender = start(psk(server.uri(), "wrong-secret"))) {
             SendResult result = put(sender, "sensors/t1", "{}");
             assertThat(result.outcome()).isEqualTo(SendResult.Outcome.TRANSIENT);
+            assertThat(result.kind()).isEqualTo(SendResult.Kind.HANDSHAKE_FAILURE);
             assertThat(result.detail()).isEqualTo("DTLS handshake with 127.0.0.1:" + server.port() + " failed: the "
                     + "server did not accept our Finished message (wrong PSK identity or secret?); PUT 127.0.0.1:"
                     + server.port() + "/sensors/t1 not sent");
@@ -59,6 +60,7 @@ class DtlsFailureTest {
         try (CaliforniumSender sender = start(p)) {
             SendResult result = put(sender, "sensors/t1", "{}");
             assertThat(result.outcome()).isEqualTo(SendResult.Outcome.TRANSIENT);
+            assertThat(result.kind()).isEqualTo(SendResult.Kind.HANDSHAKE_FAILURE);
             assertThat(result.detail()).isEqualTo("DTLS handshake with 127.0.0.1:" + port + " failed: no answer to "
                     + "the handshake (server down or not speaking DTLS on this port?); PUT 127.0.0.1:" + port
                     + "/sensors/t1 not sent");
@@ -75,6 +77,7 @@ class DtlsFailureTest {
             try (CaliforniumSender sender = start(trusting(server.uri(), ca))) {
                 SendResult result = put(sender, "sensors/t1", "{}");
                 assertThat(result.outcome()).isEqualTo(SendResult.Outcome.TRANSIENT);
+                assertThat(result.kind()).isEqualTo(SendResult.Kind.HANDSHAKE_FAILURE);
                 assertThat(result.detail()).isEqualTo("DTLS handshake with 127.0.0.1:" + server.port()
                         + " failed: Certificate chain could not be validated; PUT 127.0.0.1:" + server.port()
                         + "/sensors/t1 not sent");
@@ -93,6 +96,7 @@ class DtlsFailureTest {
             try (CaliforniumSender sender = start(trusting(server.uri(), ca))) {
                 SendResult result = put(sender, "sensors/t1", "{}");
                 assertThat(result.outcome()).isEqualTo(SendResult.Outcome.TRANSIENT);
+                assertThat(result.kind()).isEqualTo(SendResult.Kind.HANDSHAKE_FAILURE);
                 assertThat(result.detail()).isEqualTo("DTLS handshake with 127.0.0.1:" + server.port()
                         + " failed: Certificate expired; PUT 127.0.0.1:" + server.port() + "/sensors/t1 not sent");
             }
@@ -108,6 +112,7 @@ class DtlsFailureTest {
             try (CaliforniumSender sender = start(p)) {
                 SendResult result = put(sender, "sensors/t1", "{}");
                 assertThat(result.outcome()).isEqualTo(SendResult.Outcome.TRANSIENT);
+                assertThat(result.kind()).isEqualTo(SendResult.Kind.HANDSHAKE_FAILURE);
                 assertThat(result.detail()).isEqualTo("DTLS handshake with 127.0.0.1:" + server.port()
                         + " failed: Raw public key is not trusted!; PUT 127.0.0.1:" + server.port() + "/sensors/t1 not sent");
             }

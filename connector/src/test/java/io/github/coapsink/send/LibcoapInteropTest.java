@@ -79,6 +79,21 @@ class LibcoapInteropTest {
         }
     }
 
+    /** Debian 12's libcoap 4.3.1 (OpenSSL) has no connection ID support: the sink's offer must not hurt. */
+    @Test
+    void connectionIdOfferIsIgnoredByLibcoapWithOpenSsl() throws Exception {
+        int port = startServer("-k", "libcoap-psk-secret", "-h", "CoAP");
+        Map<String, String> p = base("coaps://127.0.0.1:" + port);
+        p.put(CoapSinkConfig.USERNAME, "sink-1");
+        p.put(CoapSinkConfig.PASSWORD, "libcoap-psk-secret");
+        p.put(CoapSinkConfig.DTLS_CONNECTION_ID_LENGTH, "8");
+        try (CaliforniumSender sender = start(p)) {
+            SendResult result = put(sender, "sensors/cid", "{\"cid\":true}");
+            assertThat(result.outcome()).as(result.detail()).isEqualTo(SendResult.Outcome.DELIVERED);
+        }
+        assertThat(get(port, "sensors/cid", "-k", "libcoap-psk-secret", "-u", "sink-1")).isEqualTo("{\"cid\":true}");
+    }
+
     @Test
     void x509MutualAuthenticationAgainstLibcoap() throws Exception {
         Issued ca = TestPki.ca("Interop CA");

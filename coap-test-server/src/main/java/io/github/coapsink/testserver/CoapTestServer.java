@@ -31,6 +31,7 @@ import org.eclipse.californium.core.CoapServer;
 import org.eclipse.californium.core.coap.CoAP.Code;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
+import org.eclipse.californium.core.coap.OptionSet;
 import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.core.coap.Response;
 import org.eclipse.californium.core.config.CoapConfig;
@@ -134,6 +135,8 @@ public final class CoapTestServer implements AutoCloseable {
     private ResponseCode failCode;
     /** System.nanoTime() deadline of unavailableFor, null when off. */
     private volatile Long unavailableUntilNanos;
+    /** Per path: {until nanos, Max-Age seconds} of a 5.03 answer. */
+    private final Map<String, long[]> unavailablePaths = new ConcurrentHashMap<>();
     private volatile double dropRatio;
     private final Object randomLock = new Object();
     private Random random;
@@ -522,6 +525,19 @@ public final class CoapTestServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Answers every PUT/POST to {@code path} with 5.03 Service Unavailable and Max-Age = {@code maxAge} (seconds)
+     * for {@code duration} from now, while other paths are answered as usual. {@code Duration.ZERO} ends it.
+     */
+    public CoapTestServer unavailableFor(String path, Duration duration, long maxAge) {
+        if (duration.isZero() || duration.isNegative()) {
+            unavailablePaths.remove(normalize(path));
+        } else {
+            unavailablePaths.put(normalize(path), new long[] {System.nanoTime() + duration.toNanos(), maxAge});
+        }
+        return this;
+    }
+
     /** Silently drops this share (0.0 .. 1.0) of incoming PUT/POST messages. */
     public CoapTestServer dropRatio(double ratio) {
         if (ratio < 0.0 || ratio > 1.0 || Double.isNaN(ratio)) {
@@ -572,6 +588,7 @@ public final class CoapTestServer implements AutoCloseable {
             failCode = null;
         }
         unavailableUntilNanos = null;
+        unavailablePaths.clear();
         dropRatio = 0.0;
         responseDelay = Duration.ZERO;
         return this;
@@ -601,6 +618,13 @@ public final class CoapTestServer implements AutoCloseable {
                 maxAgeHolder[0] = response;
                 return ResponseCode.SERVICE_UNAVAILABLE;
             }
+        }
+        long[] pathUnavailable = unavailablePaths.get(path);
+        if (pathUnavailable != null && pathUnavailable[0] - System.nanoTime() > 0) {
+            Response response = new Response(ResponseCode.SERVICE_UNAVAILABLE);
+            response.getOptions().setMaxAge(pathUnavailable[1]);
+            maxAgeHolder[0] = response;
+            return ResponseCode.SERVICE_UNAVAILABLE;
         }
         synchronized (failLock) {
             if (failRemaining > 0) {
@@ -632,10 +656,16 @@ public final class CoapTestServer implements AutoCloseable {
         if (method == Code.PUT || method == Code.POST) {
             Response[] holder = new Response[1];
             ResponseCode code = fault(path, holder);
+            if (code == null && !preconditionHolds(path, request)) {
+                code = ResponseCode.PRECONDITION_FAILED;
+            }
             if (code == null) {
                 code = method == Code.PUT ? putResponse : postResponse;
             }
             response = holder[0] != null ? holder[0] : new Response(code);
+            if (code.isSuccess()) {
+                response.getOptions().addETag(etag(request.getPayload()));
+            }
             ReceivedRequest received = received(request, nanos, now, code, false);
             if (received.success()) {
                 Deque<ReceivedRequest> deque = histories.computeIfAbsent(path, p -> new ArrayDeque<>());
@@ -664,6 +694,42 @@ public final class CoapTestServer implements AutoCloseable {
             resource.changed();
         }
         respond(coapExchange, request, response);
+    }
+
+    /**
+     * RFC 7252 section 5.10.8: If-Match holds when the resource exists and one value is its current ETag (or is
+     * empty); If-None-Match holds when the resource does not exist. The ETag of a resource is derived from its last
+     * payload.
+     */
+    private boolean preconditionHolds(String path, Request request) {
+        OptionSet options = request.getOptions();
+        if (options.getIfMatchCount() == 0 && !options.hasIfNoneMatch()) {
+            return true;
+        }
+        List<ReceivedRequest> stored = history(path);
+        boolean exists = !stored.isEmpty();
+        if (options.hasIfNoneMatch() && exists) {
+            return false;
+        }
+        if (options.getIfMatchCount() > 0) {
+            if (!exists) {
+                return false;
+            }
+            byte[] current = etag(stored.get(stored.size() - 1).payload());
+            for (byte[] wanted : options.getIfMatch()) {
+                if (wanted.length == 0 || java.util.Arrays.equals(wanted, current)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return true;
+    }
+
+    /** The ETag the server gives a representation: 4 bytes of a hash of its payload. */
+    public static byte[] etag(byte[] payload) {
+        int h = java.util.Arrays.hashCode(payload);
+        return new byte[] {(byte) (h >>> 24), (byte) (h >>> 16), (byte) (h >>> 8), (byte) h};
     }
 
     private void respond(CoapExchange exchange, Request request, Response response) {
@@ -758,7 +824,7 @@ public final class CoapTestServer implements AutoCloseable {
                 request.getCode(), request.getPayload(), request.getOptions().getContentFormat(),
                 request.isConfirmable(), request.getMID(), request.getTokenString(),
                 source == null ? null : source.getPeerAddress(), nanos, now, "coaps".equals(request.getScheme()),
-                identity, code, dropped);
+                identity, code, dropped, request.getOptions().getUriPath(), request.getOptions());
     }
 
     static String normalize(String path) {

@@ -3,11 +3,13 @@ package io.github.coapsink.testserver;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 import org.eclipse.californium.core.coap.CoAP.Code;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
+import org.eclipse.californium.core.coap.OptionSet;
 
 /**
  * One request as seen by {@link CoapTestServer}.
@@ -35,6 +37,8 @@ import org.eclipse.californium.core.coap.MediaTypeRegistry;
  * @param response       the response code the server answered (or will answer after a configured delay);
  *                       {@code null} if the request was dropped
  * @param dropped        {@code true} if the server silently dropped the request (fault injection)
+ * @param segments       the Uri-Path options one by one (a segment may itself contain '/')
+ * @param options        all options of the request (a copy)
  */
 public record ReceivedRequest(
         String path,
@@ -51,13 +55,17 @@ public record ReceivedRequest(
         boolean secure,
         String peerIdentity,
         ResponseCode response,
-        boolean dropped) {
+        boolean dropped,
+        List<String> segments,
+        OptionSet options) {
 
     public ReceivedRequest {
         Objects.requireNonNull(path, "path");
         query = query == null ? "" : query;
         payload = payload == null ? new byte[0] : payload.clone();
         token = token == null ? "" : token;
+        segments = segments == null ? List.of() : List.copyOf(segments);
+        options = options == null ? new OptionSet() : new OptionSet(options);
     }
 
     /** @return a copy of the payload bytes */

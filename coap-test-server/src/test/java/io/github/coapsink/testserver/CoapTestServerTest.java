@@ -16,6 +16,7 @@ import org.eclipse.californium.core.CoapObserveRelation;
 import org.eclipse.californium.core.CoapResponse;
 import org.eclipse.californium.core.coap.CoAP.Code;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -280,5 +281,47 @@ class CoapTestServerTest {
             assertThat(other.allRequests()).hasSize(1);
             assertThat(new String(other.allRequests().get(0).payload(), StandardCharsets.UTF_8)).isEqualTo("b");
         }
+    }
+
+    @Test
+    void onePathAnswers503WithItsMaxAgeWhileOthersAreServed() throws Exception {
+        server.unavailableFor("dev/dead", Duration.ofMinutes(1), 7);
+        CoapResponse dead = client("dev/dead").put("1", 0);
+        assertThat(dead.getCode()).isEqualTo(ResponseCode.SERVICE_UNAVAILABLE);
+        assertThat(dead.getOptions().getMaxAge()).isEqualTo(7L);
+        assertThat(client("dev/alive").put("2", 0).getCode()).isEqualTo(ResponseCode.CHANGED);
+        server.unavailableFor("dev/dead", Duration.ZERO, 0);
+        assertThat(client("dev/dead").put("3", 0).getCode()).isEqualTo(ResponseCode.CHANGED);
+    }
+
+    @Test
+    void conditionalRequestsAreAnsweredByTheResourcesETag() throws Exception {
+        CoapClient client = client("cond");
+        Request create = Request.newPut();
+        create.setPayload("v1");
+        create.getOptions().setIfNoneMatch(true);
+        CoapResponse created = client.advanced(create);
+        assertThat(created.getCode()).isEqualTo(ResponseCode.CHANGED);
+        byte[] etag = created.getOptions().getETags().get(0);
+        assertThat(etag).isEqualTo(CoapTestServer.etag("v1".getBytes(StandardCharsets.UTF_8)));
+
+        Request again = Request.newPut();
+        again.setPayload("v0");
+        again.getOptions().setIfNoneMatch(true);
+        assertThat(client.advanced(again).getCode()).isEqualTo(ResponseCode.PRECONDITION_FAILED);
+
+        Request stale = Request.newPut();
+        stale.setPayload("v2");
+        stale.getOptions().addIfMatch(new byte[] {1, 2, 3, 4});
+        assertThat(client.advanced(stale).getCode()).isEqualTo(ResponseCode.PRECONDITION_FAILED);
+
+        Request current = Request.newPut();
+        current.setPayload("v2");
+        current.getOptions().addIfMatch(etag);
+        assertThat(client.advanced(current).getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(server.requests("cond")).extracting(ReceivedRequest::payloadText).containsExactly("v1", "v2");
+        assertThat(server.allRequests("cond")).extracting(ReceivedRequest::response).containsExactly(
+                ResponseCode.CHANGED, ResponseCode.PRECONDITION_FAILED, ResponseCode.PRECONDITION_FAILED,
+                ResponseCode.CHANGED);
     }
 }

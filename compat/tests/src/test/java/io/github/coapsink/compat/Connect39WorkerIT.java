@@ -72,6 +72,12 @@ class Connect39WorkerIT {
                 config.put("connect.coap.uri", server.plainUri());
                 config.put("connect.coap.host", "127.0.0.1");
                 config.put("connect.coap.kcql", "INSERT INTO readings SELECT * FROM " + topic);
+                // the connector's validate() (cross-field checks, KCQL positions) on the 3.9 worker's REST API
+                assertThat(worker.validate("CoapSinkConnector", config).errors()).isEmpty();
+                Map<String, String> bad = new LinkedHashMap<>(config);
+                bad.put("connect.coap.kcql", "INSERT INTO readings SELECT * FRM " + topic);
+                assertThat(worker.validate("CoapSinkConnector", bad).errorsFor("connect.coap.kcql")).isNotEmpty();
+
                 worker.createOrUpdateConnector(name, config);
                 // a task that fails to start (e.g. NoSuchMethodError on an API newer than 3.9) ends the wait at once
                 ConnectorStatus started = worker.awaitStatus(name, "task 0 RUNNING or FAILED", WAIT,

@@ -56,8 +56,8 @@ class Connect39WorkerIT {
              EmbeddedKafka kafka = EmbeddedKafka.start();
              ConnectWorkerProcess worker = ConnectWorkerProcess.start(ConnectWorkerProcess.STANDALONE, kafka,
                      Map.of("plugin.path", pluginPath.toString(), "plugin.discovery", "service_load"),
-                     List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                             "-Dlog4j.configuration=" + Connect39WorkerIT.class.getResource("/connect-log4j.properties")),
+                     List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dlog4j.configuration="
+                             + Connect39WorkerIT.class.getResource("/connect-log4j.properties")),
                      classPath)) {
             try {
                 assertThat(worker.version()).isEqualTo(PluginArchives.required("kafka39.version"));

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * docs/install.md's distributed-mode REST calls, run as written (bash, curl, jq) against a distributed Kafka 4.4
  * worker with the built plugin archive on its plugin.path: the calls work and do what the comments say. Only the
- * worker URL and the CoAP URI are the test's; {@code curl -s} becomes {@code curl -sS --fail-with-body} so an HTTP
- * error fails the test instead of printing a JSON error.
+ * worker URL and the CoAP URI are the test's; {@code curl -s} becomes {@code curl -sS --fail-with-body --max-time 30}
+ * so an HTTP error fails the test instead of printing a JSON error, and no call can hang it.
  */
 class InstallDocsIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -58,7 +58,9 @@ class InstallDocsIT {
 
             Set<String> seen = new LinkedHashSet<>();
             for (String command : commands) {
-                String out = bash("CONNECT=" + url + "\n" + command.replace("curl -s ", "curl -sS --fail-with-body "));
+                assertThat(command).as("every documented call is a curl -s").startsWith("curl -s ");
+                String out = bash("CONNECT=" + url + "\n"
+                        + command.replace("curl -s ", "curl -sS --fail-with-body --max-time 30 "));
                 if (command.contains("/connector-plugins |")) {
                     seen.add("plugins");
                     assertThat(out).contains("\"class\": \"" + PluginArchives.CONNECTOR_CLASS + "\"")
@@ -143,9 +145,13 @@ class InstallDocsIT {
     private String bash(String script) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("bash", "-euo", "pipefail", "-c", script).directory(dir.toFile())
                 .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as("exit code of%n%s%noutput:%n%s", script, out).isZero();
-        return out;
+        try {
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as("exit code of%n%s%noutput:%n%s", script, out).isZero();
+            return out;
+        } finally {
+            p.destroyForcibly();
+        }
     }
 }

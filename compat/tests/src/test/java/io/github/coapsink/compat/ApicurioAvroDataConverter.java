@@ -1,6 +1,7 @@
 package io.github.coapsink.compat;
 
 import io.apicurio.registry.utils.converter.avro.AvroData;
+import io.apicurio.registry.utils.converter.avro.AvroDataConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Map;
@@ -36,7 +37,8 @@ public final class ApicurioAvroDataConverter implements Converter {
             throw new DataException(SCHEMA_CONFIG + " (the Avro writer schema, JSON) is required");
         }
         schema = new Schema.Parser().parse(s);
-        avroData = new AvroData(16);
+        // the same mapping options as Apicurio's AvroConverter (enhanced.avro.schema.support, connect.meta.data, ...)
+        avroData = new AvroData(new AvroDataConfig(configs));
     }
 
     @Override

@@ -3,6 +3,8 @@ package io.github.coapsink.compat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.apicurio.registry.utils.converter.avro.AvroData;
+import io.apicurio.registry.utils.converter.avro.AvroDataConfig;
 import io.github.coapsink.embedded.EmbeddedConnect;
 import io.github.coapsink.embedded.EmbeddedKafka;
 import io.github.coapsink.testserver.CoapTestServer;
@@ -15,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.avro.Conversions;
@@ -25,13 +28,16 @@ import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
+import org.apache.kafka.connect.data.Struct;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Avro {@code User} records (the old manual's schema, plus a nested record, an optional union, an enum, a decimal
  * and a timestamp) through Apicurio's Avro-to-Connect mapping ({@link ApicurioAvroDataConverter} as
- * {@code value.converter}) into the built plugin in a Connect 4.4 worker: the exact JSON each record becomes.
+ * {@code value.converter}) into the built plugin in a Connect 4.4 worker: the exact JSON each record becomes. Three
+ * records are written with Avro's own writer, as a producer application does; one by Apicurio's Connect-to-Avro
+ * mapping, as a source connector with Apicurio's converter does.
  */
 class ApicurioAvroIT {
     static final String USER_SCHEMA = """
@@ -80,8 +86,11 @@ class ApicurioAvroIT {
                     null, "SUSPENDED", "-0.05", "1970-01-01T00:00:00Z")));
             kafka.send(topic, null, avro(schema, user(schema, "Ada", "Lovelace", 36, 6200.5, "Ørstedsvej 3",
                     "København", "", "ACTIVE", "99999999.99", "2026-12-01T23:59:59.999Z")));
+            // the other direction of Apicurio's mapping, as a source connector with its converter writes Avro
+            kafka.send(topic, null, fromConnect(topic, "Alan", "Turing", 41, 5990, null, "SUSPENDED",
+                    new BigDecimal("0.00"), "1954-06-07T12:00:00Z"));
 
-            await().atMost(Duration.ofSeconds(60)).until(() -> server.requests("users").size() >= 3);
+            await().atMost(Duration.ofSeconds(60)).until(() -> server.requests("users").size() >= 4);
             assertThat(server.requests("users")).extracting(ReceivedRequest::payloadText).containsExactly(
                     "{\"firstName\":\"John\",\"lastName\":\"Smith\",\"age\":30,\"salary\":4830.0,"
                             + "\"address\":{\"street\":\"Main St 1\",\"city\":\"Oslo\"},\"nickname\":\"Johnny\","
@@ -92,7 +101,11 @@ class ApicurioAvroIT {
                     "{\"firstName\":\"Ada\",\"lastName\":\"Lovelace\",\"age\":36,\"salary\":6200.5,"
                             + "\"address\":{\"street\":\"Ørstedsvej 3\",\"city\":\"København\"},\"nickname\":\"\","
                             + "\"status\":\"ACTIVE\",\"balance\":99999999.99,"
-                            + "\"createdAt\":\"2026-12-01T23:59:59.999Z\"}");
+                            + "\"createdAt\":\"2026-12-01T23:59:59.999Z\"}",
+                    "{\"firstName\":\"Alan\",\"lastName\":\"Turing\",\"age\":41,\"salary\":5990.0,"
+                            + "\"address\":{\"street\":\"Bletchley Park\",\"city\":\"Milton Keynes\"},"
+                            + "\"nickname\":null,\"status\":\"SUSPENDED\",\"balance\":0.00,"
+                            + "\"createdAt\":\"1954-06-07T12:00:00.000Z\"}");
         }
     }
 
@@ -117,6 +130,24 @@ class ApicurioAvroIT {
         user.put("balance", decimal);
         user.put("createdAt", Instant.parse(createdAt).toEpochMilli());
         return user;
+    }
+
+    /** A Connect {@code Struct} written as Avro by {@link ApicurioAvroDataConverter} (Apicurio's Connect-to-Avro). */
+    private static byte[] fromConnect(String topic, String first, String last, int age, double salary,
+                                      String nickname, String status, BigDecimal balance, String createdAt) {
+        // enum symbols survive Connect -> Avro only with Apicurio's (and Confluent's) enhanced schema support
+        Map<String, String> configs = Map.of(ApicurioAvroDataConverter.SCHEMA_CONFIG, USER_SCHEMA,
+                AvroDataConfig.ENHANCED_AVRO_SCHEMA_SUPPORT_CONFIG, "true");
+        ApicurioAvroDataConverter converter = new ApicurioAvroDataConverter();
+        converter.configure(configs, false);
+        org.apache.kafka.connect.data.Schema schema =
+                new AvroData(new AvroDataConfig(configs)).toConnectSchema(new Schema.Parser().parse(USER_SCHEMA));
+        Struct address = new Struct(schema.field("address").schema())
+                .put("street", "Bletchley Park").put("city", "Milton Keynes");
+        Struct user = new Struct(schema).put("firstName", first).put("lastName", last).put("age", age)
+                .put("salary", salary).put("address", address).put("nickname", nickname).put("status", status)
+                .put("balance", balance).put("createdAt", Date.from(Instant.parse(createdAt)));
+        return converter.fromConnectData(topic, schema, user);
     }
 
     private static byte[] avro(Schema schema, GenericRecord record) {

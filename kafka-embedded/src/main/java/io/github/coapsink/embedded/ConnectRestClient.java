@@ -143,6 +143,23 @@ public class ConnectRestClient {
         }
     }
 
+    /**
+     * True when {@code GET /health} answers 200; on workers older than Kafka 4.0, which have no {@code /health}
+     * (404), when {@code GET /connectors} answers 200 (the REST resources are installed once the herder started).
+     */
+    public boolean ready() {
+        try {
+            int health = send(HttpRequest.newBuilder(uri("health")).GET(), "GET health").statusCode();
+            if (health == 200) {
+                return true;
+            }
+            return health == 404
+                    && send(HttpRequest.newBuilder(uri("connectors")).GET(), "GET connectors").statusCode() == 200;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     /** Connector plugins ({@code GET /connector-plugins?connectorsOnly=false} lists converters, transforms too). */
     public List<PluginInfo> connectorPlugins(boolean connectorsOnly) {
         List<PluginInfo> out = new ArrayList<>();

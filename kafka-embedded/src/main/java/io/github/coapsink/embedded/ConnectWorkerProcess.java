@@ -32,8 +32,8 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  */
 public final class ConnectWorkerProcess extends ConnectRestClient implements AutoCloseable {
-    private static final String STANDALONE = "org.apache.kafka.connect.cli.ConnectStandalone";
-    private static final String DISTRIBUTED = "org.apache.kafka.connect.cli.ConnectDistributed";
+    public static final String STANDALONE = "org.apache.kafka.connect.cli.ConnectStandalone";
+    public static final String DISTRIBUTED = "org.apache.kafka.connect.cli.ConnectDistributed";
     private static final List<String> DEFAULT_JVM_ARGS =
             List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
     private static final int MAX_START_ATTEMPTS = 3;
@@ -68,6 +68,15 @@ public final class ConnectWorkerProcess extends ConnectRestClient implements Aut
     /** Like {@link #distributed}/{@link #standalone} with explicit JVM arguments (default: small heap, fast start). */
     public static ConnectWorkerProcess start(String mainClass, EmbeddedKafka kafka, Map<String, String> workerOverrides,
                                              List<String> jvmArgs) {
+        return start(mainClass, kafka, workerOverrides, jvmArgs, System.getProperty("java.class.path"));
+    }
+
+    /**
+     * Like {@link #start(String, EmbeddedKafka, Map, List)} on another class path: a worker of another Kafka version
+     * (its jars only, none of this JVM's).
+     */
+    public static ConnectWorkerProcess start(String mainClass, EmbeddedKafka kafka, Map<String, String> workerOverrides,
+                                             List<String> jvmArgs, String classPath) {
         long t0 = System.nanoTime();
         RuntimeException last = null;
         for (int attempt = 1; attempt <= MAX_START_ATTEMPTS; attempt++) {
@@ -94,7 +103,7 @@ public final class ConnectWorkerProcess extends ConnectRestClient implements Aut
                 cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
                 cmd.addAll(jvmArgs);
                 cmd.add("-cp");
-                cmd.add(System.getProperty("java.class.path"));
+                cmd.add(classPath);
                 cmd.add(mainClass);
                 cmd.add(propsFile.toString());
                 Path log = workDir.resolve("worker.log");
@@ -106,7 +115,7 @@ public final class ConnectWorkerProcess extends ConnectRestClient implements Aut
                 URI url = URI.create("http://" + Ports.HOST + ":" + port + "/");
                 ConnectRestClient rest = ConnectRestClient.forUrl(url.toString());
                 Waits.until("worker process " + url + " to report healthy", Duration.ofSeconds(90),
-                        () -> !started.isAlive() || rest.healthy() ? Optional.of(true) : Optional.empty());
+                        () -> !started.isAlive() || rest.ready() ? Optional.of(true) : Optional.empty());
                 if (!started.isAlive()) {
                     throw new IllegalStateException("worker process exited with " + started.exitValue()
                             + ", log: " + tail(log));
@@ -154,7 +163,7 @@ public final class ConnectWorkerProcess extends ConnectRestClient implements Aut
         return workDir.resolve("worker.log");
     }
 
-    /** Time until the worker answered {@code GET /health} with 200. */
+    /** Time until the worker answered {@code GET /health} with 200 (before Kafka 4.0: {@code GET /connectors}). */
     public Duration startupDuration() {
         return startupDuration;
     }

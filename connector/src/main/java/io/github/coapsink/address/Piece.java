@@ -10,14 +10,4 @@ package io.github.coapsink.address;
  * @param pathSegment a Uri-Path segment (cannot resolve to "", "." or "..") or a query option
  */
 record Piece(String written, Part[] parts, String literal, boolean pathSegment) {
-
-    /** The first placeholder, for messages about the whole piece. */
-    Placeholder firstPlaceholder() {
-        for (Part part : parts) {
-            if (part instanceof Placeholder p) {
-                return p;
-            }
-        }
-        return null;
-    }
 }

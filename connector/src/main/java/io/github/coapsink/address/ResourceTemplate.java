@@ -1,7 +1,6 @@
 package io.github.coapsink.address;
 
 import java.util.List;
-import java.util.Objects;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
@@ -158,7 +157,7 @@ public final class ResourceTemplate {
 
     @Override
     public int hashCode() {
-        return Objects.hash(text);
+        return text.hashCode();
     }
 
     @Override

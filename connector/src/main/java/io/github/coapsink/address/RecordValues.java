@@ -1,13 +1,6 @@
 package io.github.coapsink.address;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.io.NumberOutput;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -24,32 +17,29 @@ import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
  * Reads placeholder values from one record, for one {@link ResourceTemplate#resolve} call. A key or
- * value holding JSON text is parsed at most once, and only when a field placeholder needs it.
+ * value holding JSON text is read at most once, and only when a field placeholder needs it; the
+ * read takes only the fields the template names ({@link JsonFields}).
  *
  * <p>Each {@code append} method appends the placeholder's text and returns null, or appends
  * nothing and returns the reason it cannot: the hot path allocates no outcome object.
  */
 final class RecordValues {
 
-    private static final ObjectReader JSON = JsonMapper.builder()
-            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
-            .build()
-            .reader()
-            .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    private static final int PROBLEM_CHARS = 120;
     private static final String SCALAR = "a placeholder needs a scalar (string, number, boolean)";
 
+    /** Longest plain-notation number built before the 255-byte check rejects it; bounds the work. */
+    private static final int MAX_PLAIN_DIGITS = 1024;
+
     private final SinkRecord record;
-    private Json keyJson;
-    private Json valueJson;
+    private final JsonFields keyFields;
+    private final JsonFields valueFields;
+    private JsonFields.Document keyJson;
+    private JsonFields.Document valueJson;
 
-    /** A parsed JSON key or value: the tree, or why the text is not JSON. */
-    private record Json(JsonNode tree, String problem) {
-    }
-
-    RecordValues(SinkRecord record) {
+    RecordValues(SinkRecord record, JsonFields keyFields, JsonFields valueFields) {
         this.record = record;
+        this.keyFields = keyFields;
+        this.valueFields = valueFields;
     }
 
     String append(Placeholder p, StringBuilder sb) {
@@ -134,7 +124,8 @@ final class RecordValues {
             return p.written() + " needs the record " + side + ", but it is null";
         }
         if (root instanceof String || root instanceof byte[] || root instanceof ByteBuffer) {
-            return jsonField(p, side, json(side, root), sb);
+            JsonFields fields = side.equals("key") ? keyFields : valueFields;
+            return jsonField(p, side, json(side, root), fields.root(), sb);
         }
         List<String> path = p.path();
         Object current = root;
@@ -182,83 +173,62 @@ final class RecordValues {
         }
     }
 
-    private Json json(String side, Object text) {
+    /** The JSON fields of the key or value text, read once per record. */
+    private JsonFields.Document json(String side, Object text) {
         boolean key = side.equals("key");
-        Json parsed = key ? keyJson : valueJson;
-        if (parsed == null) {
-            parsed = parse(side, text);
+        JsonFields.Document doc = key ? keyJson : valueJson;
+        if (doc == null) {
+            String what = "the " + side + " is " + (text instanceof String ? "a string" : "bytes");
+            doc = (key ? keyFields : valueFields).read(text, what);
             if (key) {
-                keyJson = parsed;
+                keyJson = doc;
             } else {
-                valueJson = parsed;
+                valueJson = doc;
             }
         }
-        return parsed;
+        return doc;
     }
 
-    private static Json parse(String side, Object text) {
-        String kind = text instanceof String ? "a string" : "bytes";
-        try {
-            JsonNode tree;
-            if (text instanceof String s) {
-                tree = JSON.readTree(s);
-            } else if (text instanceof byte[] b) {
-                tree = JSON.readTree(b);
-            } else {
-                ByteBuffer buffer = (ByteBuffer) text;
-                byte[] copy = new byte[buffer.remaining()];
-                buffer.duplicate().get(copy);
-                tree = JSON.readTree(copy);
-            }
-            if (tree == null || tree.isMissingNode()) {
-                return new Json(null, "the " + side + " is " + kind + " that is empty or blank, not JSON");
-            }
-            return new Json(tree, null);
-        } catch (JsonProcessingException e) {
-            String why = e.getOriginalMessage();
-            if (why.length() > PROBLEM_CHARS) {
-                why = why.substring(0, PROBLEM_CHARS) + "…";
-            }
-            return new Json(null, "the " + side + " is " + kind + " that is not JSON (" + why.replace('\n', ' ') + ")");
-        } catch (IOException e) {
-            return new Json(null, "the " + side + " cannot be read as JSON (" + e.getMessage() + ")");
+    private static String jsonField(Placeholder p, String side, JsonFields.Document doc, JsonFields.Node root,
+            StringBuilder sb) {
+        if (doc.problem != null) {
+            return p.written() + ": " + doc.problem + "; a field placeholder needs a struct, a map or a JSON object";
         }
-    }
-
-    private static String jsonField(Placeholder p, String side, Json json, StringBuilder sb) {
-        if (json.problem != null) {
-            return p.written() + ": " + json.problem + "; a field placeholder needs a struct, a map or a JSON object";
-        }
-        JsonNode current = json.tree;
+        JsonFields.Node node = root;
         List<String> path = p.path();
         for (int i = 0; i < path.size(); i++) {
             String name = path.get(i);
-            if (!current.isObject()) {
+            JsonFields.Kind kind = doc.kind(node);
+            if (kind != JsonFields.Kind.OBJECT) {
                 return i == 0
-                        ? p.written() + ": the " + side + " is JSON, but " + jsonKind(current)
+                        ? p.written() + ": the " + side + " is JSON, but " + jsonKind(kind)
                                 + ", not an object, so it has no field '" + name + "'"
-                        : p.written() + ": field '" + p.fieldPrefix(i) + "' is " + jsonKind(current)
+                        : p.written() + ": field '" + p.fieldPrefix(i) + "' is " + jsonKind(kind)
                                 + ", not an object, so it has no field '" + name + "'";
             }
-            JsonNode next = current.get(name);
-            if (next == null) {
+            node = node.children.get(name);
+            JsonFields.Kind next = doc.kind(node);
+            if (next == JsonFields.Kind.ABSENT) {
                 return missing(p, i + 1);
             }
-            if (next.isNull()) {
+            if (next == JsonFields.Kind.NULL) {
                 return nullField(p, i + 1);
             }
-            current = next;
         }
-        if (current.isTextual()) {
-            sb.append(current.textValue());
-        } else if (current.isBigDecimal()) {
-            sb.append(current.decimalValue().toPlainString());
-        } else if (current.isNumber() || current.isBoolean()) {
-            sb.append(current.asText());
-        } else {
-            return p.written() + " is " + jsonKind(current) + "; " + SCALAR;
-        }
-        return null;
+        return switch (doc.kind(node)) {
+            case STRING, NUMBER, BOOLEAN -> {
+                sb.append(doc.text(node));
+                yield null;
+            }
+            case HUGE_NUMBER -> p.written() + " is a number longer than a CoAP option can hold";
+            default -> p.written() + " is " + jsonKind(doc.kind(node)) + "; " + SCALAR;
+        };
+    }
+
+    /** Plain notation of {@code d}, or null when it would have more than {@value #MAX_PLAIN_DIGITS} digits. */
+    static String plain(BigDecimal d) {
+        long digits = d.precision() + Math.abs((long) d.scale());
+        return digits > MAX_PLAIN_DIGITS ? null : d.toPlainString();
     }
 
     private static String scalar(Placeholder p, Object value, StringBuilder sb) {
@@ -275,7 +245,11 @@ final class RecordValues {
         } else if (value instanceof Float f) {
             return decimal(p, f, NumberOutput.toString(f.floatValue(), true), sb);
         } else if (value instanceof BigDecimal d) {
-            sb.append(d.toPlainString());
+            String plain = plain(d);
+            if (plain == null) {
+                return p.written() + " is a number longer than a CoAP option can hold";
+            }
+            sb.append(plain);
         } else if (value instanceof BigInteger i) {
             sb.append(i);
         } else if (value instanceof Character c) {
@@ -347,16 +321,15 @@ final class RecordValues {
         return "a " + value.getClass().getName();
     }
 
-    private static String jsonKind(JsonNode node) {
-        return switch (node.getNodeType()) {
-            case OBJECT, POJO -> "an object";
+    private static String jsonKind(JsonFields.Kind kind) {
+        return switch (kind) {
+            case OBJECT -> "an object";
             case ARRAY -> "an array";
             case STRING -> "a string";
-            case NUMBER -> "a number";
+            case NUMBER, HUGE_NUMBER -> "a number";
             case BOOLEAN -> "a boolean";
-            case BINARY -> "bytes";
             case NULL -> "null";
-            case MISSING -> "missing";
+            case ABSENT -> "missing";
         };
     }
 }

@@ -1,6 +1,8 @@
 package io.github.coapsink.address;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
@@ -22,12 +24,23 @@ public final class ResourceTemplate {
     private final Placeholder firstValuePlaceholder;
     /** The one resolution of a template without placeholders; null otherwise. */
     private final Resolution.Resolved literal;
+    /** The fields read from a key or value holding JSON text; null when there are no such placeholders. */
+    private final JsonFields keyJsonFields;
+    private final JsonFields valueJsonFields;
 
     private ResourceTemplate(String text, List<Piece> path, List<Piece> query) {
         this.text = text;
         this.path = path.toArray(Piece[]::new);
         this.query = query.toArray(Piece[]::new);
-        this.firstValuePlaceholder = firstValuePlaceholder(this.path, this.query);
+        List<Placeholder> placeholders = Stream.concat(path.stream(), query.stream())
+                .flatMap(piece -> Arrays.stream(piece.parts()))
+                .filter(Placeholder.class::isInstance).map(Placeholder.class::cast).toList();
+        this.firstValuePlaceholder = placeholders.stream()
+                .filter(p -> p.kind() == Placeholder.Kind.VALUE_FIELD).findFirst().orElse(null);
+        this.keyJsonFields = JsonFields.of(placeholders.stream()
+                .filter(p -> p.kind() == Placeholder.Kind.KEY_FIELD).toList());
+        this.valueJsonFields = JsonFields.of(placeholders.stream()
+                .filter(p -> p.kind() == Placeholder.Kind.VALUE_FIELD).toList());
         boolean anyPlaceholder = path.stream().anyMatch(p -> p.literal() == null)
                 || query.stream().anyMatch(p -> p.literal() == null);
         this.literal = anyPlaceholder ? null : new Resolution.Resolved(new Address(
@@ -53,7 +66,7 @@ public final class ResourceTemplate {
             return new Resolution.Unresolvable("the record is a tombstone (null value) but the resource needs "
                     + firstValuePlaceholder.written());
         }
-        RecordValues values = new RecordValues(record);
+        RecordValues values = new RecordValues(record, keyJsonFields, valueJsonFields);
         StringBuilder sb = new StringBuilder(64);
         String[] segments = new String[path.length];
         for (int i = 0; i < path.length; i++) {
@@ -120,19 +133,6 @@ public final class ResourceTemplate {
     private static boolean isDots(CharSequence s) {
         int n = s.length();
         return (n == 1 || n == 2) && s.charAt(0) == '.' && s.charAt(n - 1) == '.';
-    }
-
-    private static Placeholder firstValuePlaceholder(Piece[] path, Piece[] query) {
-        for (Piece[] pieces : List.of(path, query)) {
-            for (Piece piece : pieces) {
-                for (Part part : piece.parts()) {
-                    if (part instanceof Placeholder p && p.kind() == Placeholder.Kind.VALUE_FIELD) {
-                        return p;
-                    }
-                }
-            }
-        }
-        return null;
     }
 
     /** True when the address reads the record value ({@code {{value.*}}}): a tombstone then has no address. */

@@ -526,10 +526,36 @@ class ResourceTemplateTest {
         }
 
         @Test
+        void jsonFieldsTakeTheLastOccurrenceAndSkipWhatIsNotNamed() {
+            String json = "{\"skip\":{\"deep\":[{\"a\":[1,{\"b\":null}]}]},\"site\":{\"id\":\"old\",\"x\":1},"
+                    + "\"site\":{\"id\":\"new\"},\"room\":{\"n\":1},\"room\":\"r2\"}";
+            SinkRecord r = record(null, json);
+            assertThat(path("{{value.site.id}}/{{value.room}}", r)).containsExactly("new", "r2");
+            assertThat(unresolvable("{{value.site.x}}", r)).isEqualTo("{{value.site.x}}: field 'site.x' is missing");
+        }
+
+        @Test
+        void hugeJsonNumbersAreUnresolvableWithoutBuildingThem() {
+            assertThat(unresolvable("{{value.n}}", record(null, "{\"n\":1e999999999}")))
+                    .isEqualTo("{{value.n}} is a number longer than a CoAP option can hold");
+            assertThat(unresolvable("{{value.n}}", record(null, Map.of("n", new BigDecimal("1E+999999999")))))
+                    .isEqualTo("{{value.n}} is a number longer than a CoAP option can hold");
+        }
+
+        @Test
+        void jsonKeyAndValueInOneTemplate() {
+            assertThat(path("{{key.id}}/{{value.id}}", record("{\"id\":\"k\"}", "{\"id\":\"v\"}")))
+                    .containsExactly("k", "v");
+        }
+
+        @Test
         void jsonBytesValue() {
             byte[] json = "{\"id\":\"b1\"}".getBytes(StandardCharsets.UTF_8);
             assertThat(path("{{value.id}}", record(null, json))).containsExactly("b1");
             assertThat(path("{{value.id}}", record(null, ByteBuffer.wrap(json)))).containsExactly("b1");
+            byte[] padded = ("xx" + new String(json, StandardCharsets.UTF_8) + "yy").getBytes(StandardCharsets.UTF_8);
+            assertThat(path("{{value.id}}", record(null, ByteBuffer.wrap(padded, 2, json.length).slice())))
+                    .containsExactly("b1");
         }
 
         @Test

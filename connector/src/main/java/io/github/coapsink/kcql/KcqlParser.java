@@ -1,5 +1,7 @@
 package io.github.coapsink.kcql;
 
+import io.github.coapsink.address.ResourceTemplate;
+import io.github.coapsink.address.TemplateException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -15,7 +17,8 @@ import java.util.Set;
  * kcql       := statement ( ';' statement )* [ ';' ]
  * statement  := INSERT INTO resource SELECT selectList FROM topic [ IGNORE fieldPath ( ',' fieldPath )* ]
  * resource   := ['/'] segment ( '/' segment )*      segment chars: letters, digits, _ - . ~
- *             | `...` | "..." | '...'              any text but the quote; leading '/' dropped
+ *             | `...` | "..." | '...'              a resource template (placeholders, '?' query), see
+ *                                                  ResourceTemplate; leading '/' dropped
  * selectList := '*' ( ',' field )* | field ( ',' field )*
  * field      := fieldPath [ AS name ]
  * fieldPath  := name ( '.' name )*
@@ -113,7 +116,7 @@ public final class KcqlParser {
     private Parsed statement() {
         keywordInsert();
         expectKeyword("INTO", "after INSERT", "write INSERT INTO <resource>");
-        String resource = resource();
+        ResourceTemplate resource = resource();
         expectKeyword("SELECT", "after the resource",
                 "a resource with spaces or other characters needs quotes, e.g. INSERT INTO \"room 1/temp\" SELECT ...");
         Selection selection = selectList();
@@ -184,7 +187,7 @@ public final class KcqlParser {
 
     // ---------------------------------------------------------------- resource
 
-    private String resource() {
+    private ResourceTemplate resource() {
         in.skipSpace();
         int start = in.index();
         if (in.atEnd()) {
@@ -200,6 +203,12 @@ public final class KcqlParser {
             if (raw.equalsIgnoreCase("SELECT") && !in.peekWord().equalsIgnoreCase("SELECT")) {
                 throw expectedAt(start, "a resource", "after INTO", resourceHint());
             }
+            if (!in.atEnd() && (in.peek() == '{' || in.peek() == '?')) {
+                int pos = in.position(in.index());
+                throw new KcqlException("the resource '" + raw + "' continues with '" + in.peek() + "' at position "
+                        + pos + " (near \"" + in.excerpt(in.index()) + "\"); a resource with placeholders or a "
+                        + "query needs quotes: INSERT INTO \"devices/{{key}}?src={{topic}}\" SELECT ...", pos);
+            }
         } else {
             throw expected("a resource", "after INTO", resourceHint());
         }
@@ -213,22 +222,14 @@ public final class KcqlParser {
             int pos = in.position(start);
             throw new KcqlException("the resource at position " + pos + " is empty; " + resourceHint(), pos);
         }
-        int segmentStart = contentStart;
-        for (String segment : path.split("/", -1)) {
-            int pos = in.position(segmentStart);
-            if (segment.isEmpty()) {
-                throw new KcqlException("empty path segment in resource '" + path + "' at position " + pos
-                        + " (near \"" + in.excerpt(segmentStart) + "\"); remove the extra '/' "
-                        + "(a resource cannot contain '//' or end with '/')", pos);
-            }
-            if (segment.equals(".") || segment.equals("..")) {
-                throw new KcqlException("path segment '" + segment + "' in resource '" + path
-                        + "' at position " + pos + " is not allowed; name the resource by its full path "
-                        + "without '.' or '..' segments", pos);
-            }
-            segmentStart += segment.length() + 1;
+        try {
+            return ResourceTemplate.parse(path);
+        } catch (TemplateException e) {
+            int at = contentStart + e.index();
+            int pos = in.position(at);
+            throw new KcqlException(e.problem() + " in the resource '" + path + "' at position " + pos
+                    + " (near \"" + in.excerpt(at) + "\"); " + e.fix(), pos);
         }
-        return path;
     }
 
     private static boolean isResourceChar(char c) {

@@ -3,8 +3,13 @@ package io.github.coapsink.kcql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.coapsink.address.Address;
+import io.github.coapsink.address.Resolution;
+import io.github.coapsink.address.ResourceTemplate;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -103,7 +108,7 @@ class KcqlParserTest {
                     Arguments.of("`sensors/room 1`", "sensors/room 1"),
                     Arguments.of("\"/sensors/room 1\"", "sensors/room 1"),
                     Arguments.of("`it's \"here\"`", "it's \"here\""),
-                    Arguments.of("\"caf\u00e9/\u00a7?&\"", "caf\u00e9/\u00a7?&"),
+                    Arguments.of("\"caf\u00e9/\u00a7&=\"", "caf\u00e9/\u00a7&="),
                     Arguments.of("select", "select"));
         }
 
@@ -771,6 +776,103 @@ class KcqlParserTest {
         @MethodSource("dotSegments")
         void dotSegmentsAreRejected(String resource, int position) {
             assertError("INSERT INTO " + resource + " SELECT * FROM t", position, "is not allowed", "'.' or '..'");
+        }
+    }
+    @Nested
+    class Templates {
+
+        private static SinkRecord record(Object key, Object value) {
+            return new SinkRecord("readings", 0, null, key, null, value, 5L);
+        }
+
+        private static Address address(Route route, SinkRecord record) {
+            Resolution r = route.template().resolve(record);
+            assertThat(r).isInstanceOf(Resolution.Resolved.class);
+            return ((Resolution.Resolved) r).address();
+        }
+
+        @Test
+        void keyTemplate() {
+            Route route = single("INSERT INTO \"devices/{{key}}/state\" SELECT * FROM readings");
+
+            assertThat(route.resource()).isEqualTo("devices/{{key}}/state");
+            assertThat(route.template()).isEqualTo(ResourceTemplate.parse("devices/{{key}}/state"));
+            assertThat(route.template().isLiteral()).isFalse();
+            assertThat(address(route, record("a/b", null)).path()).containsExactly("devices", "a/b", "state");
+        }
+
+        @Test
+        void valueTemplateWithAProjection() {
+            Route route = single("INSERT INTO \"site/{{value.site.id}}/room-{{value.room}}\" SELECT temperature FROM t");
+
+            assertThat(route.template().needsValue()).isTrue();
+            assertThat(route.projection().fields()).containsExactly(field("temperature", "temperature"));
+            assertThat(address(route, record(null, Map.of("site", Map.of("id", "s1"), "room", 7, "temperature", 20)))
+                    .path()).containsExactly("site", "s1", "room-7");
+        }
+
+        @Test
+        void queryTemplate() {
+            Route route = single("INSERT INTO 'devices/{{key}}?src={{topic}}&mode=fast' SELECT * FROM readings");
+
+            assertThat(address(route, record("d1", "{}")))
+                    .isEqualTo(new Address(List.of("devices", "d1"), List.of("src=readings", "mode=fast")));
+        }
+
+        @Test
+        void leadingSlashIsDroppedBeforeTheTemplateIsParsed() {
+            assertThat(single("INSERT INTO `/devices/{{key}}` SELECT * FROM t").resource()).isEqualTo("devices/{{key}}");
+        }
+
+        @Test
+        void unquotedResourceIsALiteralTemplate() {
+            Route route = single("INSERT INTO sensors/room1 SELECT * FROM t");
+
+            assertThat(route.template().isLiteral()).isTrue();
+            assertThat(address(route, record(null, null)).path()).containsExactly("sensors", "room1");
+        }
+
+        @Test
+        void oneTopicStillGoesToExactlyOneResource() {
+            String kcql = "INSERT INTO \"a/{{key}}\" SELECT * FROM t; INSERT INTO b SELECT * FROM t";
+            assertError(kcql, kcql.length(), "topic 't' is routed twice", "to resource 'a/{{key}}'");
+        }
+
+        static Stream<Arguments> templateErrors() {
+            return Stream.of(
+                    Arguments.of("INSERT INTO \"devices/{{kee}}\" SELECT * FROM t", 22,
+                            new String[] {"unknown placeholder '{{kee}}' in the resource 'devices/{{kee}}' at position 22",
+                                "{{key}}, {{key.<field>}}, {{value.<field>}}, {{header.<name>}}, {{topic}}"}),
+                    Arguments.of("INSERT INTO \"devices/{{key\" SELECT * FROM t", 22,
+                            new String[] {"'{{' is never closed", "close the placeholder with '}}'"}),
+                    Arguments.of("INSERT INTO \"devices/key}}\" SELECT * FROM t", 25,
+                            new String[] {"'}}' closes no placeholder"}),
+                    Arguments.of("INSERT INTO \"/a/{{value.a/b}}\" SELECT * FROM t", 26,
+                            new String[] {"contains '/'", "cannot span a '/'"}),
+                    Arguments.of("INSERT INTO \"a/{{}}\" SELECT * FROM t", 16, new String[] {"empty placeholder"}),
+                    Arguments.of("INSERT INTO \"a/{b}\" SELECT * FROM t", 16, new String[] {"a lone '{'"}),
+                    Arguments.of("INSERT INTO \"a?=1\" SELECT * FROM t", 16, new String[] {"empty query name"}),
+                    Arguments.of("INSERT INTO \"a?{{key}}=1\" SELECT * FROM t", 16,
+                            new String[] {"a placeholder in the query name"}),
+                    Arguments.of("INSERT INTO \"\ud83d\ude00/{{kee}}\" SELECT * FROM t", 16,
+                            new String[] {"unknown placeholder"}),
+                    Arguments.of("INSERT INTO a SELECT * FROM t;\nINSERT INTO \"b/{{value}}\" SELECT * FROM u", 47,
+                            new String[] {"'{{value}}' names no field", "{{value.id}}"}));
+        }
+
+        @ParameterizedTest(name = "[{index}] {0}")
+        @MethodSource("templateErrors")
+        void templateErrorsArePositionedInTheWholeKcql(String kcql, int position, String[] fragments) {
+            assertError(kcql, position, fragments);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"INSERT INTO devices/{{key}} SELECT * FROM t", "INSERT INTO devices?x=1 SELECT * FROM t"})
+        void unquotedResourceWithPlaceholdersOrQueryNeedsQuotes(String kcql) {
+            int first = Math.min(kcql.indexOf('{') < 0 ? kcql.length() : kcql.indexOf('{'),
+                    kcql.indexOf('?') < 0 ? kcql.length() : kcql.indexOf('?'));
+            assertError(kcql, first + 1, "a resource with placeholders or a query needs quotes",
+                    "INSERT INTO \"devices/{{key}}?src={{topic}}\"");
         }
     }
 }

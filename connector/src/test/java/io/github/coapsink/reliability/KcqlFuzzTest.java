@@ -34,13 +34,17 @@ class KcqlFuzzTest {
             "INSERT INTO people SELECT *, lastName AS surname FROM people_topic IGNORE salary",
             "insert into x select a.b.c as d, e from `weird topic` ignore f.g, h",
             "INSERT INTO `r` SELECT `select` AS `from` FROM `t.1-2_3`;",
-            "INSERT INTO gw/api/v1 SELECT * FROM t IGNORE a, b.c, d");
+            "INSERT INTO gw/api/v1 SELECT * FROM t IGNORE a, b.c, d",
+            "INSERT INTO \"devices/{{key}}/state\" SELECT * FROM readings",
+            "INSERT INTO 'site/{{value.site.id}}/room-{{value.room}}' SELECT temperature FROM t",
+            "INSERT INTO `devices/{{key}}?src={{topic}}&mode=fast&h={{header.x.y}}` SELECT * FROM t");
 
     static final List<String> TOKENS = List.of(
             "INSERT", "INTO", "SELECT", "FROM", "AS", "IGNORE", "*", ",", ";", ".", "`", "``", "'", "\"", "(", ")",
             "WITHKEY", "PK", "WHERE", "STOREAS", " ", "  ", "\t", "\n", "\r\n", "\u0000", "\uD800", "\uDFFF", "é",
             "\uD83D\uDCA5", "a", "_", "-", "/", "$", "0", "9999999999", "a".repeat(300), "SELECT *",
-            "INSERT INTO x SELECT * FROM t", ";;", "a.b", "..", "*.*", "AS AS", "FROM FROM", "\\", "%", "{", "}");
+            "INSERT INTO x SELECT * FROM t", ";;", "a.b", "..", "*.*", "AS AS", "FROM FROM", "\\", "%", "{", "}",
+            "{{", "}}", "{{key}}", "{{value.a}}", "{{header.h}}", "?", "&", "=", "?a=b");
 
     private static final AtomicLong PARSED = new AtomicLong();
     private static final AtomicLong REJECTED = new AtomicLong();

@@ -1,5 +1,6 @@
 package io.github.coapsink.config;
 
+import io.github.coapsink.encode.PayloadFormat;
 import io.github.coapsink.kcql.Route;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -25,6 +26,7 @@ public final class CrossChecks {
         Map<String, String> problems = new LinkedHashMap<>();
         checkTopics(config.routes(), props, problems);
         checkDtls(config, problems);
+        checkPayloadFormats(config, problems);
         if (config.bindPort() != 0 && config.bindPort() + config.endpoints() - 1 > 65_535) {
             problems.put(CoapSinkConfig.PORT, "with " + CoapSinkConfig.ENDPOINTS + "=" + config.endpoints()
                     + " the endpoints bind ports " + config.bindPort() + " to " + (config.bindPort() + config.endpoints() - 1)
@@ -71,6 +73,27 @@ public final class CrossChecks {
                         + regexValue + ") does not match; fix the regex or remove their statements. (With "
                         + TOPICS_REGEX + ", a matching topic that has no KCQL statement fails the task when its "
                         + "first record arrives.)");
+            }
+        }
+    }
+
+    /** BYTES and TEXT send the value as it is: no projection, and no array to batch records into. */
+    private static void checkPayloadFormats(CoapSinkConfig config, Map<String, String> problems) {
+        for (Route route : config.routes()) {
+            PayloadFormat format = route.storeAs().orElse(config.payloadFormat());
+            String source = route.storeAs().isPresent() ? "STOREAS " + format
+                    : CoapSinkConfig.PAYLOAD_FORMAT + "=" + format;
+            if (!format.projectable() && !route.projection().isIdentity()) {
+                problems.merge(CoapSinkConfig.KCQL, "the statement for topic '" + route.topic() + "' sends " + format
+                        + " (" + source + "), which sends the value unchanged, but it selects, renames or ignores "
+                        + "fields; write SELECT * without IGNORE, or use STOREAS JSON, CBOR, SENML_JSON or SENML_CBOR",
+                        (a, b) -> a + "; " + b);
+            }
+            if (!format.combinable() && config.batchMaxRecords() > 1) {
+                problems.merge(CoapSinkConfig.BATCH_MAX_RECORDS, "the route of topic '" + route.topic() + "' sends "
+                        + format + " (" + source + "), whose bodies cannot hold several records; set "
+                        + CoapSinkConfig.BATCH_MAX_RECORDS + "=1 or use STOREAS JSON, CBOR, SENML_JSON or SENML_CBOR",
+                        (a, b) -> a + "; " + b);
             }
         }
     }

@@ -213,7 +213,7 @@ public final class CoapSinkConfig extends AbstractConfig {
                         + MAX_IN_FLIGHT + ", for the most throughput and no order.",
                 GROUP_DELIVERY, ++order, Width.SHORT, "Ordering");
         def.define(MAX_PAYLOAD_BYTES, Type.INT, 2 * 1024 * 1024, Range.between(1, 64 * 1024 * 1024), Importance.LOW,
-                "Largest JSON payload sent, in bytes. Payloads larger than one CoAP message (1024 bytes) go "
+                "Largest payload sent, in bytes (any format). Payloads larger than one CoAP message (1024 bytes) go "
                         + "block-wise (RFC 7959); a record whose payload exceeds this limit is a bad record: it gets "
                         + "the error policy or the dead-letter queue.",
                 GROUP_DELIVERY, ++order, Width.SHORT, "Maximum payload size (bytes)");

@@ -58,7 +58,7 @@ final class JsonSupport {
         bufferReader = mapper.reader();
         doublesReader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         cbor = CBORMapper.builder()
-                // 4830.0 fits a half or single float exactly: written in 3 or 5 bytes instead of 9.
+                // A double that a float32 holds exactly (4830.0) is written in 5 bytes instead of 9.
                 .enable(CBORGenerator.Feature.WRITE_MINIMAL_DOUBLES)
                 .build();
     }

@@ -75,7 +75,7 @@ public final class BenchMain {
                     case "cbor", "senml-json", "senml-cbor" -> runConnector(scenario, sinkConfig(Map.of(
                             "connect.coap.payload.format", scenario.toUpperCase(Locale.ROOT).replace('-', '_'))));
                     case "raw" -> runRaw();
-                    default -> throw new IllegalArgumentException("unknown scenario " + scenario);
+                    default -> runInFormat(scenario);
                 };
                 r.loadAvg = loadAverage();
                 results.add(r);
@@ -141,6 +141,18 @@ public final class BenchMain {
             c.putAll(overrides);
             return c;
         };
+    }
+
+    /** {@code default:CBOR}, {@code tuned:SENML_CBOR}: a connector scenario with another payload format. */
+    private Result runInFormat(String scenario) throws Exception {
+        int colon = scenario.indexOf(':');
+        String base = colon < 0 ? "" : scenario.substring(0, colon);
+        if (!base.equals("default") && !base.equals("tuned")) {
+            throw new IllegalArgumentException("unknown scenario " + scenario);
+        }
+        Map<String, String> overrides = new LinkedHashMap<>(base.equals("tuned") ? tunedOverrides() : Map.of());
+        overrides.put("connect.coap.payload.format", scenario.substring(colon + 1).toUpperCase(Locale.ROOT));
+        return runConnector(scenario.replace(':', '-').toLowerCase(Locale.ROOT), sinkConfig(overrides));
     }
 
     private Map<String, String> tunedOverrides() {
@@ -602,7 +614,8 @@ public final class BenchMain {
 
         static final String USAGE = """
                 bench/run.sh [--records 300000] [--partitions 1] [--scenarios baseline,default,tuned,raw]
-                             (also cbor, senml-json, senml-cbor: the default connector in that payload format)
+                             (also cbor, senml-json, senml-cbor: the default connector in that payload format;
+                              default:FORMAT, tuned:FORMAT: that scenario in a payload format, e.g. tuned:CBOR)
                              [--tuned bench/tuned.properties] [--max-seconds 180] [--format struct|string]
                              [--latency-rate 2000] [--latency-seconds 5] [--raw-endpoints N] [--raw-window N]
                              [--raw-udp-buffer BYTES (0 = OS default)]

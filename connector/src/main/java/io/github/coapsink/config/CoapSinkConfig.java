@@ -165,7 +165,13 @@ public final class CoapSinkConfig extends AbstractConfig {
                 "The CoAP Content-Format of BYTES bodies (RFC 7252 section 12.3); 42 is "
                         + "application/octet-stream. The other formats carry their registered number.",
                 GROUP_ROUTING, ++order, Width.SHORT, "Content-Format of BYTES");
-        def.define(SENML_BASE_NAME, Type.STRING, null, Importance.LOW,
+        def.define(SENML_BASE_NAME, Type.STRING, null, ConfigDef.LambdaValidator.with((name, value) -> {
+            if (value != null) {
+                PayloadEncoder.baseNameProblem(value.toString()).ifPresent(problem -> {
+                    throw new ConfigException(name, value, problem + "; leave it empty to send no bn");
+                });
+            }
+        }, () -> "A-Z a-z 0-9 - : . / _, starting with a letter or digit"), Importance.LOW,
                 "The SenML base name (bn) of SENML_JSON and SENML_CBOR packs, a literal text such as "
                         + "urn:dev:ow:10e2073a01080063: . Unset, it is the route's resource followed by '/' "
                         + "(sensors/room1/); empty leaves bn out. (Per-record templates come with templated "

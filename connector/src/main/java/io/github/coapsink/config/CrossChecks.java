@@ -1,5 +1,6 @@
 package io.github.coapsink.config;
 
+import io.github.coapsink.encode.PayloadEncoder;
 import io.github.coapsink.encode.PayloadFormat;
 import io.github.coapsink.kcql.Route;
 import java.util.Arrays;
@@ -88,6 +89,14 @@ public final class CrossChecks {
                         + " (" + source + "), which sends the value unchanged, but it selects, renames or ignores "
                         + "fields; write SELECT * without IGNORE, or use STOREAS JSON, CBOR, SENML_JSON or SENML_CBOR",
                         (a, b) -> a + "; " + b);
+            }
+            boolean senml = format == PayloadFormat.SENML_JSON || format == PayloadFormat.SENML_CBOR;
+            if (senml && config.senml().baseName().isEmpty()) {
+                String bn = PayloadEncoder.defaultBaseName(route);
+                PayloadEncoder.baseNameProblem(bn).ifPresent(problem -> problems.merge(CoapSinkConfig.SENML_BASE_NAME,
+                        "the route of topic '" + route.topic() + "' sends " + format + " with the base name '" + bn
+                                + "' (its resource and '/'): " + problem + "; set " + CoapSinkConfig.SENML_BASE_NAME
+                                + " (empty for none)", (a, b) -> a + "; " + b));
             }
             if (!format.combinable() && config.batchMaxRecords() > 1) {
                 problems.merge(CoapSinkConfig.BATCH_MAX_RECORDS, "the route of topic '" + route.topic() + "' sends "

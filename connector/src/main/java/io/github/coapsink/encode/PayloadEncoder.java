@@ -72,6 +72,19 @@ public final class PayloadEncoder {
                 SenmlSettings.defaults());
     }
 
+    /**
+     * Why a SenML base name cannot start names RFC 8428 section 4.5.1 allows (only A-Z a-z 0-9 - : . / _, first
+     * a letter or digit), or empty when it can; an empty base name is fine.
+     */
+    public static Optional<String> baseNameProblem(String baseName) {
+        return SenmlEncoder.baseNameProblem(baseName);
+    }
+
+    /** The base name a route's packs get when {@code connect.coap.senml.base.name} is not set. */
+    public static String defaultBaseName(Route route) {
+        return route.resource() + "/";
+    }
+
     /** The route's STOREAS, else the connector's format. */
     public PayloadFormat formatOf(Route route) {
         return route.storeAs().orElse(defaultFormat);
@@ -84,7 +97,7 @@ public final class PayloadEncoder {
 
     /** The SenML base name of a route's packs, null when there is none. */
     String baseName(Route route) {
-        String bn = baseName.orElse(route.resource() + "/");
+        String bn = baseName.orElse(defaultBaseName(route));
         return bn.isEmpty() ? null : bn;
     }
 

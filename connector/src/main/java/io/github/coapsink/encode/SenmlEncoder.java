@@ -364,6 +364,24 @@ final class SenmlEncoder {
         }
     }
 
+    static java.util.Optional<String> baseNameProblem(String bn) {
+        if (bn.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        if (!isAlnum(bn.charAt(0))) {
+            return java.util.Optional.of("a SenML name must start with a letter or digit (RFC 8428 section 4.5.1), but '"
+                    + Texts.preview(bn, Texts.PREVIEW_CHARS) + "' starts with '" + bn.charAt(0) + "'");
+        }
+        for (int i = 0; i < bn.length(); i++) {
+            char c = bn.charAt(i);
+            if (!(isAlnum(c) || c == '-' || c == ':' || c == '.' || c == '/' || c == '_')) {
+                return java.util.Optional.of("SenML names use only A-Z a-z 0-9 - : . / _ (RFC 8428 section 4.5.1), but '"
+                        + Texts.preview(bn, Texts.PREVIEW_CHARS) + "' has '" + c + "'");
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     private static boolean isAlnum(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     }

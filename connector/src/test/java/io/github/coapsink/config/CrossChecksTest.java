@@ -81,4 +81,19 @@ class CrossChecksTest {
         assertThat(check(props).get("connect.coap.batch.max.records")).contains("TEXT")
                 .contains("connect.coap.batch.max.records=1");
     }
+
+    @Test
+    void senmlNeedsABaseNameRfc8428Allows() {
+        Map<String, String> props = CoapSinkConfigTest.seedProps();
+        props.put("connect.coap.kcql", "INSERT INTO \"room 1\" SELECT * FROM coap_topic STOREAS SENML_JSON");
+        assertThat(check(props)).containsOnlyKeys("connect.coap.senml.base.name");
+        assertThat(check(props).get("connect.coap.senml.base.name")).contains("'room 1/'").contains("' '");
+        props.put("connect.coap.senml.base.name", "room1:");
+        assertThat(check(props)).isEmpty();
+        props.put("connect.coap.senml.base.name", "");
+        assertThat(check(props)).isEmpty();
+        props.put("connect.coap.senml.base.name", "/room1");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new CoapSinkConfig(props))
+                .hasMessageContaining("connect.coap.senml.base.name").hasMessageContaining("start with a letter or digit");
+    }
 }

@@ -3,6 +3,7 @@
 #   bench/run.sh [--records 300000] [--partitions 1] [--scenarios baseline,default,tuned,raw]
 #                [--tuned bench/tuned.properties] [--max-seconds 180] [...]   (--help lists all)
 #   bench/run.sh --jmh [JMH options]   the encoder micro-benchmark (default 2 forks x 3 x 2 s)
+#   bench/run.sh --encoder-cpu         the payload formats' encoders by thread CPU time (robust on a shared box)
 # BENCH_REBUILD=1 forces the Maven build; BENCH_JAVA_OPTS adds options to the bench JVM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,9 @@ if [[ -n "${BENCH_REBUILD:-}" ]] || stale; then
 fi
 cp="bench/target/classes:$(cat "$classpath_file")"
 
+if [[ "${1:-}" == "--encoder-cpu" ]]; then
+  exec java -cp "$cp" io.github.coapsink.bench.EncoderCpuTime
+fi
 if [[ "${1:-}" == "--jmh" ]]; then
   shift
   exec java -cp "$cp" org.openjdk.jmh.Main 'io.github.coapsink.bench.EncoderBenchmark' "$@"

@@ -17,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Streams Kafka records as JSON to resources on a CoAP server. Configure it with the old
+ * Streams Kafka records as JSON (or CBOR, SenML, raw bytes, text) to resources on a CoAP server. Configure it with the old
  * connector's {@code connect.coap.*} keys; see {@link CoapSinkConfig}.
  */
 public class CoapSinkConnector extends SinkConnector {

@@ -8,7 +8,7 @@ import io.github.coapsink.delivery.ProgressLog;
 import io.github.coapsink.delivery.RequestFactory;
 import io.github.coapsink.delivery.TaskMetrics;
 import io.github.coapsink.encode.EncodingException;
-import io.github.coapsink.encode.RecordEncoder;
+import io.github.coapsink.encode.PayloadEncoder;
 import io.github.coapsink.kcql.Route;
 import io.github.coapsink.send.CaliforniumSender;
 import io.github.coapsink.send.CoapSender;
@@ -84,8 +84,9 @@ public class CoapSinkTask extends SinkTask {
         for (Route route : config.routes()) {
             routes.put(route.topic(), route);
         }
-        requests = new RequestFactory(new RecordEncoder(config.plainStringPolicy()), config.method(),
-                config.confirmable(), config.tombstonePolicy(), config.maxPayloadBytes());
+        requests = new RequestFactory(new PayloadEncoder(config.plainStringPolicy(), config.payloadFormat(),
+                config.bytesContentFormat(), config.senml()), config.method(), config.confirmable(),
+                config.tombstonePolicy(), config.maxPayloadBytes());
         batchMaxRecords = config.batchMaxRecords();
         stats = new DeliveryStats();
         failures = new FailureHandler(config.errorPolicy(), config.maxRetries(), config.retryInterval(),
@@ -210,12 +211,12 @@ public class CoapSinkTask extends SinkTask {
         }
     }
 
-    /** Sends what the batch holds as one request (a JSON array); on a full window its partition is rewound. */
+    /** Sends what the batch holds as one request (an array or one SenML pack); on a full window its partition is rewound. */
     private void flush(Batch batch, long budgetEnd, Map<TopicPartition, Long> rewind) {
         if (batch.records.isEmpty()) {
             return;
         }
-        OutgoingRequest request = requests.batch(batch.route.resource(), batch.payloads);
+        OutgoingRequest request = requests.batch(batch.route, batch.payloads);
         if (!submit(batch.records, request, budgetEnd)) {
             rewind.put(batch.partition, batch.records.get(0).kafkaOffset());
         }

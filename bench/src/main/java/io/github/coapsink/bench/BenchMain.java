@@ -72,8 +72,10 @@ public final class BenchMain {
                     case "baseline" -> runConnector("baseline", baselineConfig());
                     case "default" -> runConnector("default", sinkConfig(Map.of()));
                     case "tuned" -> runConnector("tuned", sinkConfig(tunedOverrides()));
+                    case "cbor", "senml-json", "senml-cbor" -> runConnector(scenario, sinkConfig(Map.of(
+                            "connect.coap.payload.format", scenario.toUpperCase(Locale.ROOT).replace('-', '_'))));
                     case "raw" -> runRaw();
-                    default -> throw new IllegalArgumentException("unknown scenario " + scenario);
+                    default -> runInFormat(scenario);
                 };
                 r.loadAvg = loadAverage();
                 results.add(r);
@@ -141,6 +143,18 @@ public final class BenchMain {
         };
     }
 
+    /** {@code default:CBOR}, {@code tuned:SENML_CBOR}: a connector scenario with another payload format. */
+    private Result runInFormat(String scenario) throws Exception {
+        int colon = scenario.indexOf(':');
+        String base = colon < 0 ? "" : scenario.substring(0, colon);
+        if (!base.equals("default") && !base.equals("tuned")) {
+            throw new IllegalArgumentException("unknown scenario " + scenario);
+        }
+        Map<String, String> overrides = new LinkedHashMap<>(base.equals("tuned") ? tunedOverrides() : Map.of());
+        overrides.put("connect.coap.payload.format", scenario.substring(colon + 1).toUpperCase(Locale.ROOT));
+        return runConnector(scenario.replace(':', '-').toLowerCase(Locale.ROOT), sinkConfig(overrides));
+    }
+
     private Map<String, String> tunedOverrides() {
         Map<String, String> m = new LinkedHashMap<>();
         tuned.stringPropertyNames().stream().sorted().forEach(k -> m.put(k, tuned.getProperty(k).trim()));
@@ -171,6 +185,7 @@ public final class BenchMain {
             r.seconds = (end - t0) / 1e9;
             r.rate = r.delivered / r.seconds;
             r.steadyRate = steady(phase);
+            r.bytesPerRecord = phase.bytesPerRecord();
             if (failure != null) {
                 r.status = failure;
             } else if (!phase.complete()) {
@@ -377,6 +392,7 @@ public final class BenchMain {
             r.seconds = (end - t0) / 1e9;
             r.rate = r.delivered / r.seconds;
             r.steadyRate = steady(phase);
+            r.bytesPerRecord = phase.bytesPerRecord();
             r.status = raw.firstError() != null ? "client error: " + raw.firstError()
                     : phase.complete() ? "ok" : "stopped at --max-seconds " + o.maxSeconds;
         }
@@ -418,10 +434,10 @@ public final class BenchMain {
         System.out.printf(Locale.ROOT, "## Results: %,d records, %d partition(s), %s values, total %.0f s%n%n",
                 o.records, o.partitions, o.format, total.toMillis() / 1000.0);
         System.out.println("| scenario | delivered | time s | records/s | steady rec/s | × baseline | % of raw | p50 ms | p99 ms "
-                + "| latency at | worker heap peak / max live MB | UDP drops (host) | status |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+                + "| latency at | worker heap peak / max live MB | UDP drops (host) | bytes/record | status |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         for (Result r : results) {
-            System.out.printf(Locale.ROOT, "| %s | %,d / %,d | %.1f | %,.0f | %,.0f | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+            System.out.printf(Locale.ROOT, "| %s | %,d / %,d | %.1f | %,.0f | %,.0f | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
                     r.name, r.delivered, r.expected, r.seconds, r.rate, r.steadyRate,
                     base == null || base.rate == 0 ? "–" : String.format(Locale.ROOT, "%.1f×", r.rate / base.rate),
                     raw == null || raw.rate == 0 ? "–" : String.format(Locale.ROOT, "%.0f%%", 100 * r.rate / raw.rate),
@@ -431,6 +447,7 @@ public final class BenchMain {
                     Double.isNaN(r.heapPeakMb) ? "– (no worker)"
                             : String.format(Locale.ROOT, "%.0f / %.0f (%d GCs)", r.heapPeakMb, r.heapLiveMb, r.gcCount),
                     r.udpDrops < 0 ? "?" : String.format(Locale.ROOT, "%,d", r.udpDrops),
+                    Double.isNaN(r.bytesPerRecord) ? "–" : String.format(Locale.ROOT, "%.1f", r.bytesPerRecord),
                     r.status.replace("|", "/"));
         }
         System.out.println();
@@ -526,6 +543,8 @@ public final class BenchMain {
         public int latencyExpected;
         public double p50 = Double.NaN;
         public double p99 = Double.NaN;
+        /** Mean request body bytes per record (throughput phase). */
+        public double bytesPerRecord = Double.NaN;
         public double heapPeakMb = Double.NaN;
         public double heapLiveMb = Double.NaN;
         public int gcCount;
@@ -595,6 +614,8 @@ public final class BenchMain {
 
         static final String USAGE = """
                 bench/run.sh [--records 300000] [--partitions 1] [--scenarios baseline,default,tuned,raw]
+                             (also cbor, senml-json, senml-cbor: the default connector in that payload format;
+                              default:FORMAT, tuned:FORMAT: that scenario in a payload format, e.g. tuned:CBOR)
                              [--tuned bench/tuned.properties] [--max-seconds 180] [--format struct|string]
                              [--latency-rate 2000] [--latency-seconds 5] [--raw-endpoints N] [--raw-window N]
                              [--raw-udp-buffer BYTES (0 = OS default)]

@@ -52,7 +52,13 @@ public final class CountingServer implements AutoCloseable {
             public void deliverRequest(Exchange exchange) {
                 requestsTotal.incrementAndGet();
                 Phase current = phase;
-                Users.forEachId(exchange.getRequest().getPayload(), current::receive);
+                byte[] payload = exchange.getRequest().getPayload();
+                int[] records = new int[1];
+                Users.forEachId(payload, exchange.getRequest().getOptions().getContentFormat(), id -> {
+                    records[0]++;
+                    current.receive(id);
+                });
+                current.payload(payload.length, records[0]);
                 exchange.sendResponse(new Response(ResponseCode.CHANGED));
             }
 
@@ -103,6 +109,8 @@ public final class CountingServer implements AutoCloseable {
         private long firstNanos;
         private long lastNewNanos;
         private long completeNanos;
+        private long payloadBytes;
+        private long payloadRecords;
 
         Phase(int from, int count, boolean latency) {
             this.from = from;
@@ -146,6 +154,16 @@ public final class CountingServer implements AutoCloseable {
                     notifyAll();
                 }
             }
+        }
+
+        synchronized void payload(int bytes, int records) {
+            payloadBytes += bytes;
+            payloadRecords += records;
+        }
+
+        /** Mean request body bytes per record received (a batch's framing shared out); NaN if none. */
+        public synchronized double bytesPerRecord() {
+            return payloadRecords == 0 ? Double.NaN : (double) payloadBytes / payloadRecords;
         }
 
         public synchronized int distinct() {

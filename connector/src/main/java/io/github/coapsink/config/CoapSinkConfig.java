@@ -1,5 +1,7 @@
 package io.github.coapsink.config;
 
+import io.github.coapsink.encode.PayloadEncoder;
+import io.github.coapsink.encode.PayloadFormat;
 import io.github.coapsink.encode.PlainStringPolicy;
 import io.github.coapsink.kcql.KcqlException;
 import io.github.coapsink.kcql.KcqlParser;
@@ -9,6 +11,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -46,6 +49,10 @@ public final class CoapSinkConfig extends AbstractConfig {
 
     public static final String TOMBSTONE_POLICY = "connect.coap.tombstone.policy";
     public static final String PLAIN_STRING_POLICY = "connect.coap.plain.string.policy";
+    public static final String PAYLOAD_FORMAT = "connect.coap.payload.format";
+    public static final String CONTENT_FORMAT = "connect.coap.content.format";
+    public static final String SENML_BASE_NAME = "connect.coap.senml.base.name";
+    public static final String SENML_UNITS = "connect.coap.senml.units";
 
     public static final String USERNAME = "connect.coap.username";
     public static final String PASSWORD = "connect.coap.password";
@@ -141,8 +148,9 @@ public final class CoapSinkConfig extends AbstractConfig {
         int order = 0;
         def.define(KCQL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new KcqlValidator(), Importance.HIGH,
                 "KCQL statements, separated by ';', that route each topic to a CoAP resource and shape the "
-                        + "JSON payload: INSERT INTO <resource> SELECT * | <field> [AS <alias>], ... FROM <topic> "
-                        + "[IGNORE <field>, ...]. Every topic the connector reads needs exactly one statement.",
+                        + "payload: INSERT INTO <resource> SELECT * | <field> [AS <alias>], ... FROM <topic> "
+                        + "[IGNORE <field>, ...] [STOREAS <format>]. Every topic the connector reads needs exactly "
+                        + "one statement.",
                 GROUP_ROUTING, ++order, Width.LONG, "KCQL routes");
         def.define(TOMBSTONE_POLICY, Type.STRING, TombstonePolicy.SKIP.name(), EnumValidator.of(TombstonePolicy.class),
                 Importance.MEDIUM,
@@ -155,6 +163,37 @@ public final class CoapSinkConfig extends AbstractConfig {
                 "What to do with a string value that is not a JSON document: FAIL hands the record to the error "
                         + "policy or the dead-letter queue, WRAP sends the text as a JSON string.",
                 GROUP_ROUTING, ++order, Width.SHORT, "Non-JSON strings");
+        def.define(PAYLOAD_FORMAT, Type.STRING, PayloadFormat.JSON.name(), EnumValidator.of(PayloadFormat.class),
+                Importance.MEDIUM,
+                "How a record value becomes the request body, and its Content-Format: JSON (50), CBOR (60, RFC "
+                        + "8949), SENML_JSON (110) or SENML_CBOR (112) (a SenML pack, RFC 8428), BYTES (a byte[] "
+                        + "value unchanged, with " + CONTENT_FORMAT + ") or TEXT (a string value as UTF-8, 0). A "
+                        + "KCQL statement's STOREAS <format> wins over this key for its route. A value that does "
+                        + "not fit the format is a bad record (error policy or dead-letter queue). BYTES and TEXT "
+                        + "take no projection (SELECT * only) and no batching.",
+                GROUP_ROUTING, ++order, Width.SHORT, "Payload format");
+        def.define(CONTENT_FORMAT, Type.INT, PayloadFormat.BYTES.contentFormat(), Range.between(0, 65_535),
+                Importance.LOW,
+                "The CoAP Content-Format of BYTES bodies (RFC 7252 section 12.3); 42 is "
+                        + "application/octet-stream. The other formats carry their registered number.",
+                GROUP_ROUTING, ++order, Width.SHORT, "Content-Format of BYTES");
+        def.define(SENML_BASE_NAME, Type.STRING, null, ConfigDef.LambdaValidator.with((name, value) -> {
+            if (value != null) {
+                PayloadEncoder.baseNameProblem(value.toString()).ifPresent(problem -> {
+                    throw new ConfigException(name, value, problem + "; leave it empty to send no bn");
+                });
+            }
+        }, () -> "A-Z a-z 0-9 - : . / _, starting with a letter or digit"), Importance.LOW,
+                "The SenML base name (bn) of SENML_JSON and SENML_CBOR packs, a literal text such as "
+                        + "urn:dev:ow:10e2073a01080063: . Unset, it is the route's resource followed by '/' "
+                        + "(sensors/room1/); empty leaves bn out. (Per-record templates come with templated "
+                        + "resources.)",
+                GROUP_ROUTING, ++order, Width.MEDIUM, "SenML base name");
+        def.define(SENML_UNITS, Type.LIST, "", new SenmlUnits(), Importance.LOW,
+                "SenML units (u) by SenML name: name=unit pairs, e.g. temperature=Cel,position/lat=lat. A "
+                        + "name is the field path as it appears in n, nested fields joined with '"
+                        + PayloadEncoder.SENML_SEPARATOR + "'. Names not listed carry no unit.",
+                GROUP_ROUTING, ++order, Width.LONG, "SenML units");
     }
 
     private static void addDeliveryGroup(ConfigDef def) {
@@ -192,7 +231,7 @@ public final class CoapSinkConfig extends AbstractConfig {
                         + MAX_IN_FLIGHT + ", for the most throughput and no order.",
                 GROUP_DELIVERY, ++order, Width.SHORT, "Ordering");
         def.define(MAX_PAYLOAD_BYTES, Type.INT, 2 * 1024 * 1024, Range.between(1, 64 * 1024 * 1024), Importance.LOW,
-                "Largest JSON payload sent, in bytes. Payloads larger than one CoAP message (1024 bytes) go "
+                "Largest payload sent, in bytes (any format). Payloads larger than one CoAP message (1024 bytes) go "
                         + "block-wise (RFC 7959); a record whose payload exceeds this limit is a bad record: it gets "
                         + "the error policy or the dead-letter queue.",
                 GROUP_DELIVERY, ++order, Width.SHORT, "Maximum payload size (bytes)");
@@ -431,6 +470,19 @@ public final class CoapSinkConfig extends AbstractConfig {
 
     public PlainStringPolicy plainStringPolicy() {
         return EnumValidator.parse(PlainStringPolicy.class, getString(PLAIN_STRING_POLICY));
+    }
+
+    public PayloadFormat payloadFormat() {
+        return EnumValidator.parse(PayloadFormat.class, getString(PAYLOAD_FORMAT));
+    }
+
+    public int bytesContentFormat() {
+        return getInt(CONTENT_FORMAT);
+    }
+
+    public PayloadEncoder.SenmlSettings senml() {
+        return new PayloadEncoder.SenmlSettings(Optional.ofNullable(getString(SENML_BASE_NAME)),
+                SenmlUnits.parse(SENML_UNITS, getList(SENML_UNITS)));
     }
 
     public String pskIdentity() {

@@ -1,5 +1,7 @@
 package io.github.coapsink.config;
 
+import io.github.coapsink.encode.PayloadEncoder;
+import io.github.coapsink.encode.PayloadFormat;
 import io.github.coapsink.kcql.Route;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -25,6 +27,7 @@ public final class CrossChecks {
         Map<String, String> problems = new LinkedHashMap<>();
         checkTopics(config.routes(), props, problems);
         checkDtls(config, problems);
+        checkPayloadFormats(config, problems);
         int tasks = tasksMax(props);
         long lastPort = (long) config.bindPort() + (long) tasks * config.endpoints() - 1;
         if (config.bindPort() != 0 && lastPort > 65_535) {
@@ -81,6 +84,35 @@ public final class CrossChecks {
                         + regexValue + ") does not match; fix the regex or remove their statements. (With "
                         + TOPICS_REGEX + ", a matching topic that has no KCQL statement fails the task when its "
                         + "first record arrives.)");
+            }
+        }
+    }
+
+    /** BYTES and TEXT send the value as it is: no projection, and no array to batch records into. */
+    private static void checkPayloadFormats(CoapSinkConfig config, Map<String, String> problems) {
+        for (Route route : config.routes()) {
+            PayloadFormat format = route.storeAs().orElse(config.payloadFormat());
+            String source = route.storeAs().isPresent() ? "STOREAS " + format
+                    : CoapSinkConfig.PAYLOAD_FORMAT + "=" + format;
+            if (!format.projectable() && !route.projection().isIdentity()) {
+                problems.merge(CoapSinkConfig.KCQL, "the statement for topic '" + route.topic() + "' sends " + format
+                        + " (" + source + "), which sends the value unchanged, but it selects, renames or ignores "
+                        + "fields; write SELECT * without IGNORE, or use STOREAS JSON, CBOR, SENML_JSON or SENML_CBOR",
+                        (a, b) -> a + "; " + b);
+            }
+            boolean senml = format == PayloadFormat.SENML_JSON || format == PayloadFormat.SENML_CBOR;
+            if (senml && config.senml().baseName().isEmpty()) {
+                String bn = PayloadEncoder.defaultBaseName(route);
+                PayloadEncoder.baseNameProblem(bn).ifPresent(problem -> problems.merge(CoapSinkConfig.SENML_BASE_NAME,
+                        "the route of topic '" + route.topic() + "' sends " + format + " with the base name '" + bn
+                                + "' (its resource and '/'): " + problem + "; set " + CoapSinkConfig.SENML_BASE_NAME
+                                + " (empty for none)", (a, b) -> a + "; " + b));
+            }
+            if (!format.combinable() && config.batchMaxRecords() > 1) {
+                problems.merge(CoapSinkConfig.BATCH_MAX_RECORDS, "the route of topic '" + route.topic() + "' sends "
+                        + format + " (" + source + "), whose bodies cannot hold several records; set "
+                        + CoapSinkConfig.BATCH_MAX_RECORDS + "=1 or use STOREAS JSON, CBOR, SENML_JSON or SENML_CBOR",
+                        (a, b) -> a + "; " + b);
             }
         }
     }

@@ -17,6 +17,6 @@ final class KcqlValidator implements ConfigDef.Validator {
 
     @Override
     public String toString() {
-        return "INSERT INTO <resource> SELECT <fields> FROM <topic> [IGNORE <fields>] [; ...]";
+        return "INSERT INTO <resource> SELECT <fields> FROM <topic> [IGNORE <fields>] [STOREAS <format>] [; ...]";
     }
 }

@@ -3,54 +3,56 @@ package io.github.coapsink.delivery;
 import io.github.coapsink.config.RequestMethod;
 import io.github.coapsink.config.TombstonePolicy;
 import io.github.coapsink.encode.EncodingException;
+import io.github.coapsink.encode.PayloadEncoder;
+import io.github.coapsink.encode.PayloadFormat;
+import io.github.coapsink.encode.PlainStringPolicy;
 import io.github.coapsink.encode.RecordEncoder;
 import io.github.coapsink.kcql.Route;
 import io.github.coapsink.send.OutgoingRequest;
 import java.util.List;
 import org.apache.kafka.connect.sink.SinkRecord;
 
-/** Turns a routed record into the CoAP request that carries it. */
+/** Turns a routed record into the CoAP request that carries it, in the route's payload format. */
 public final class RequestFactory {
 
     private static final byte[] NO_PAYLOAD = new byte[0];
 
-    private final RecordEncoder encoder;
+    private final PayloadEncoder payloads;
     private final OutgoingRequest.Method method;
     private final boolean confirmable;
     private final TombstonePolicy tombstones;
     private final int maxPayloadBytes;
 
-    public RequestFactory(RecordEncoder encoder, RequestMethod method, boolean confirmable, TombstonePolicy tombstones,
+    public RequestFactory(PayloadEncoder payloads, RequestMethod method, boolean confirmable, TombstonePolicy tombstones,
             int maxPayloadBytes) {
         this.maxPayloadBytes = maxPayloadBytes;
-        this.encoder = encoder;
+        this.payloads = payloads;
         this.method = method == RequestMethod.POST ? OutgoingRequest.Method.POST : OutgoingRequest.Method.PUT;
         this.confirmable = confirmable;
         this.tombstones = tombstones;
     }
 
-    /** One request carrying several records' payloads as a JSON array: {@code [p1,p2,...]}. */
-    public OutgoingRequest batch(String resource, List<byte[]> payloads) {
-        int size = 1 + payloads.size();
-        for (byte[] p : payloads) {
-            size += p.length;
-        }
-        byte[] body = new byte[size];
-        int at = 0;
-        body[at++] = '[';
-        for (int i = 0; i < payloads.size(); i++) {
-            if (i > 0) {
-                body[at++] = ',';
-            }
-            byte[] p = payloads.get(i);
-            System.arraycopy(p, 0, body, at, p.length);
-            at += p.length;
-        }
-        body[at] = ']';
-        return new OutgoingRequest(resource, method, body, confirmable);
+    /** Every route JSON. */
+    public RequestFactory(RecordEncoder encoder, RequestMethod method, boolean confirmable, TombstonePolicy tombstones,
+            int maxPayloadBytes) {
+        this(PayloadEncoder.json(encoder, PlainStringPolicy.FAIL), method, confirmable, tombstones, maxPayloadBytes);
     }
 
-    /** The body size of a batch of payloads with these total bytes: brackets and commas included. */
+    /**
+     * One request carrying several records' payloads of one route: a JSON array {@code [p1,p2,...]}, a CBOR
+     * array, or one SenML pack.
+     */
+    public OutgoingRequest batch(Route route, List<byte[]> records) {
+        PayloadFormat format = payloads.formatOf(route);
+        return new OutgoingRequest(route.resource(), method, payloads.combine(format, records), confirmable,
+                payloads.contentFormat(format));
+    }
+
+    /**
+     * An upper bound of the body size of a batch of payloads with these total bytes, for every format: a JSON
+     * array adds brackets and commas ({@code count + 1}); a CBOR array header is at most 3 bytes for up to 65,535
+     * items, and merging SenML packs only drops bytes.
+     */
     public static int batchBytes(int payloadBytes, int count) {
         return payloadBytes + count + 1;
     }
@@ -72,12 +74,13 @@ public final class RequestFactory {
                         + "connect.coap.tombstone.policy=SKIP to skip tombstones or DELETE to delete the resource");
             };
         }
-        byte[] payload = encoder.encode(record.valueSchema(), record.value(), route.projection());
+        PayloadFormat format = payloads.formatOf(route);
+        byte[] payload = payloads.encode(format, record.valueSchema(), record.value(), record.timestamp(), route);
         if (payload.length > maxPayloadBytes) {
-            throw new EncodingException("the JSON payload is " + payload.length + " bytes, more than "
+            throw new EncodingException("the " + format + " payload is " + payload.length + " bytes, more than "
                     + "connect.coap.max.payload.bytes=" + maxPayloadBytes + "; raise the limit if the server accepts "
                     + "such bodies, or leave out fields with KCQL");
         }
-        return new OutgoingRequest(route.resource(), method, payload, confirmable);
+        return new OutgoingRequest(route.resource(), method, payload, confirmable, payloads.contentFormat(format));
     }
 }

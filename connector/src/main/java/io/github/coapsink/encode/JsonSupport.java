@@ -14,11 +14,13 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
+import com.fasterxml.jackson.dataformat.cbor.CBORGenerator;
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import java.io.IOException;
 
 /**
  * The one shared Jackson configuration of the encoder (an {@link ObjectMapper} is thread-safe once
- * configured), plus the JSON text helpers.
+ * configured), plus the JSON text helpers and the CBOR generator.
  */
 final class JsonSupport {
 
@@ -38,6 +40,9 @@ final class JsonSupport {
     private final ObjectReader textReader;
     /** Reads back token buffers written by {@link ValueWriter}: floats stay float/double. */
     private final ObjectReader bufferReader;
+    /** Parses JSON text for CBOR, where a fraction is a float64, as a JSON reader would take it. */
+    private final ObjectReader doublesReader;
+    private final CBORMapper cbor;
 
     private JsonSupport() {
         mapper = JsonMapper.builder()
@@ -51,6 +56,11 @@ final class JsonSupport {
                 .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         bufferReader = mapper.reader();
+        doublesReader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        cbor = CBORMapper.builder()
+                // A double that a float32 holds exactly (4830.0) is written in 5 bytes instead of 9.
+                .enable(CBORGenerator.Feature.WRITE_MINIMAL_DOUBLES)
+                .build();
     }
 
     /** A recycler from Jackson's pool; release it with {@code releaseToPool()}. */
@@ -60,6 +70,23 @@ final class JsonSupport {
 
     JsonGenerator generator(ByteArrayBuilder out) throws IOException {
         return mapper.createGenerator(out);
+    }
+
+    CBORGenerator cborGenerator(ByteArrayBuilder out) throws IOException {
+        return (CBORGenerator) cbor.createGenerator(out);
+    }
+
+    JsonParser cborParser(byte[] bytes) throws IOException {
+        return cbor.createParser(bytes);
+    }
+
+    /** Like {@link #readTree(String)}, but fractions are doubles (for CBOR). */
+    JsonNode readTreeDoubles(String text) throws IOException {
+        return doublesReader.readTree(text);
+    }
+
+    JsonNode readTreeDoubles(byte[] bytes, int offset, int length) throws IOException {
+        return doublesReader.readTree(bytes, offset, length);
     }
 
     JsonParser parser(String text) throws IOException {

@@ -64,7 +64,7 @@ final class Projector {
     /** Projects {@code root} and writes the resulting JSON object. */
     void writeProjected(JsonGenerator g, Item root, Projection projection) throws IOException {
         LinkedHashMap<String, Item> out = project(root, projection);
-        g.writeStartObject();
+        g.writeStartObject(out, out.size());
         for (Map.Entry<String, Item> e : out.entrySet()) {
             g.writeFieldName(e.getKey());
             try {
@@ -128,7 +128,7 @@ final class Projector {
     }
 
     /** The top-level fields of an object-like value, in order, under their JSON names. */
-    private List<Map.Entry<String, Item>> topLevel(Item root) {
+    List<Map.Entry<String, Item>> topLevel(Item root) {
         Object value = root.value();
         List<Map.Entry<String, Item>> result = new ArrayList<>();
         if (value instanceof Struct s) {

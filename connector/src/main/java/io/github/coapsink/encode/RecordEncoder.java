@@ -23,7 +23,8 @@ import org.apache.kafka.connect.data.Struct;
 
 /**
  * Turns a record value into the JSON payload (CoAP Content-Format 50) sent to the server, shaped
- * by the route's {@link Projection}.
+ * by the route's {@link Projection}; {@link #cbor} makes the CBOR payload (Content-Format 60) from
+ * the same walk over the value.
  *
  * <p>Three kinds of values arrive:
  * <ol>
@@ -53,12 +54,26 @@ public final class RecordEncoder {
     }
 
     private final PlainStringPolicy plainStrings;
+    private final boolean cbor;
     private final JsonSupport json = JsonSupport.INSTANCE;
-    private final ValueWriter writer = ValueWriter.INSTANCE;
-    private final Projector projector = new Projector(writer, json);
+    private final ValueWriter writer;
+    private final Projector projector;
 
+    /** The JSON encoder. */
     public RecordEncoder(PlainStringPolicy plainStrings) {
+        this(plainStrings, false);
+    }
+
+    private RecordEncoder(PlainStringPolicy plainStrings, boolean cbor) {
         this.plainStrings = Objects.requireNonNull(plainStrings, "plainStrings");
+        this.cbor = cbor;
+        this.writer = cbor ? ValueWriter.CBOR : ValueWriter.INSTANCE;
+        this.projector = new Projector(writer, json);
+    }
+
+    /** The CBOR encoder: the same values, projections and errors as JSON, written as CBOR (RFC 8949). */
+    public static RecordEncoder cbor(PlainStringPolicy plainStrings) {
+        return new RecordEncoder(plainStrings, true);
     }
 
     /**
@@ -98,7 +113,7 @@ public final class RecordEncoder {
         } catch (JsonSupport.NotJson e) {
             throw new IllegalStateException("unreachable: JSON text is parsed in encodeText", e);
         } catch (IOException e) {
-            throw new EncodingException("cannot write the value as JSON: " + reason(e));
+            throw new EncodingException("cannot write the value as " + (cbor ? "CBOR: " : "JSON: ") + reason(e));
         }
     }
 
@@ -141,7 +156,7 @@ public final class RecordEncoder {
     }
 
     private byte[] encodeText(Text text, Projection p) throws IOException, JsonSupport.NotJson {
-        if (p.isIdentity()) {
+        if (p.isIdentity() && !cbor) {
             try {
                 return write(g -> {
                     try (JsonParser parser = text.parser(json)) {
@@ -158,7 +173,7 @@ public final class RecordEncoder {
         }
         JsonNode tree;
         try {
-            tree = text.tree(json);
+            tree = cbor ? text.treeOfDoubles(json) : text.tree(json);
         } catch (StreamConstraintsException e) {
             throw tooBig(text, e);
         } catch (JsonProcessingException e) {
@@ -166,6 +181,9 @@ public final class RecordEncoder {
         }
         if (tree == null || tree.isMissingNode()) {
             return notJson(text, "it is empty or blank", p);
+        }
+        if (p.isIdentity()) {
+            return write(g -> writer.writeNode(g, tree));
         }
         if (!(tree instanceof ObjectNode object)) {
             throw new EncodingException("the route's SELECT/IGNORE needs an object value but the value is "
@@ -196,7 +214,7 @@ public final class RecordEncoder {
     private byte[] write(Body body) throws IOException, JsonSupport.NotJson {
         BufferRecycler recycler = json.bufferRecycler();
         try (ByteArrayBuilder out = new ByteArrayBuilder(recycler)) {
-            try (JsonGenerator g = json.generator(out)) {
+            try (JsonGenerator g = cbor ? json.cborGenerator(out) : json.generator(out)) {
                 body.write(g);
             }
             return out.getClearAndRelease();
@@ -256,6 +274,10 @@ public final class RecordEncoder {
 
         JsonNode tree(JsonSupport json) throws IOException {
             return string != null ? json.readTree(string) : json.readTree(bytes, offset, length);
+        }
+
+        JsonNode treeOfDoubles(JsonSupport json) throws IOException {
+            return string != null ? json.readTreeDoubles(string) : json.readTreeDoubles(bytes, offset, length);
         }
 
         boolean isEmpty() {

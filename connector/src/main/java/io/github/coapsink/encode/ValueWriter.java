@@ -3,6 +3,8 @@ package io.github.coapsink.encode;
 import com.fasterxml.jackson.core.Base64Variants;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.POJONode;
+import com.fasterxml.jackson.dataformat.cbor.CBORGenerator;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -34,10 +36,27 @@ import org.apache.kafka.connect.data.Timestamp;
  * {@code Time} and {@code Timestamp} are ISO-8601 strings in UTC, bytes are base64 strings, maps
  * are objects when their keys are primitive (and arrays of {@code {"key":..,"value":..}} entries
  * when keys are structs, arrays or maps), structs are objects in schema order.
+ *
+ * <p>The {@link #CBOR} instance walks the same way for a CBOR generator, with CBOR's own forms where
+ * CBOR has them: bytes are byte strings (Jackson writes them natively), {@code Decimal} is a decimal
+ * fraction (tag 4), {@code Timestamp} and {@code java.util.Date} are epoch seconds (tag 1), {@code Date}
+ * is days since 1970-01-01 (tag 100, RFC 8943), {@code Time} stays the JSON string, NaN and infinities
+ * are written as such. Objects and arrays are definite-length. Into a generator that is not CBOR (the
+ * token buffer a nested IGNORE edits) a tagged value goes as a {@link Tagged} embedded object, which
+ * {@link #writeNode} later writes with its tag.
  */
 final class ValueWriter {
 
-    static final ValueWriter INSTANCE = new ValueWriter();
+    static final ValueWriter INSTANCE = new ValueWriter(false);
+    static final ValueWriter CBOR = new ValueWriter(true);
+
+    /** CBOR tags (RFC 8949 section 3.4, RFC 8943). */
+    static final int TAG_EPOCH_SECONDS = 1;
+    static final int TAG_EPOCH_DAYS = 100;
+
+    /** A CBOR tag and its number, held in a token buffer until the value reaches the CBOR generator. */
+    record Tagged(int tag, Number content) {
+    }
 
     private static final long MILLIS_PER_DAY = 86_400_000L;
 
@@ -47,7 +66,10 @@ final class ValueWriter {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS", Locale.ROOT);
 
-    private ValueWriter() {
+    private final boolean cbor;
+
+    private ValueWriter(boolean cbor) {
+        this.cbor = cbor;
     }
 
     /** Writes {@code value} as described by {@code schema}; a null schema means a schemaless value. */
@@ -108,8 +130,9 @@ final class ValueWriter {
 
     /** Fields in schema order; a null field is written as JSON null (after the schema default). */
     void writeStruct(JsonGenerator g, Struct struct) throws IOException {
-        g.writeStartObject();
-        for (Field field : struct.schema().fields()) {
+        List<Field> fields = struct.schema().fields();
+        g.writeStartObject(struct, fields.size());
+        for (Field field : fields) {
             g.writeFieldName(field.name());
             try {
                 write(g, field.schema(), struct.get(field));
@@ -130,7 +153,12 @@ final class ValueWriter {
                 return true;
             }
             case Date.LOGICAL_NAME -> {
-                g.writeString(formatDate(asDate(schema, value)));
+                java.util.Date date = asDate(schema, value);
+                if (cbor) {
+                    writeTagged(g, TAG_EPOCH_DAYS, Math.floorDiv(date.getTime(), MILLIS_PER_DAY));
+                } else {
+                    g.writeString(formatDate(date));
+                }
                 return true;
             }
             case Time.LOGICAL_NAME -> {
@@ -138,12 +166,89 @@ final class ValueWriter {
                 return true;
             }
             case Timestamp.LOGICAL_NAME -> {
-                g.writeString(formatInstant(asDate(schema, value)));
+                writeInstant(g, asDate(schema, value));
                 return true;
             }
             default -> {
                 return false; // other names (e.g. Debezium's) are written by their physical type
             }
+        }
+    }
+
+    private void writeInstant(JsonGenerator g, java.util.Date d) throws IOException {
+        if (cbor) {
+            writeTagged(g, TAG_EPOCH_SECONDS, epochSeconds(d.getTime()));
+        } else {
+            g.writeString(formatInstant(d));
+        }
+    }
+
+    /** Whole seconds as an integer, otherwise a float (milliseconds survive the round trip). */
+    static Number epochSeconds(long millis) {
+        return millis % 1000 == 0 ? (Number) (millis / 1000) : (Number) (millis / 1000.0);
+    }
+
+    private static void writeTagged(JsonGenerator g, int tag, Number content) throws IOException {
+        if (g instanceof CBORGenerator c) {
+            c.writeTag(tag);
+            writeNumber(g, content);
+        } else {
+            g.writeEmbeddedObject(new Tagged(tag, content));
+        }
+    }
+
+    private static void writeNumber(JsonGenerator g, Number n) throws IOException {
+        if (n instanceof Long l) {
+            g.writeNumber(l.longValue());
+        } else {
+            g.writeNumber(n.doubleValue());
+        }
+    }
+
+    /**
+     * A JSON tree (parsed text, or a projection's edited copy) to a CBOR generator: definite-length
+     * containers, {@link Tagged} values with their tag.
+     */
+    void writeNode(JsonGenerator g, JsonNode node) throws IOException {
+        switch (node.getNodeType()) {
+            case OBJECT -> {
+                g.writeStartObject(node, node.size());
+                for (Map.Entry<String, JsonNode> e : node.properties()) {
+                    g.writeFieldName(e.getKey());
+                    writeNode(g, e.getValue());
+                }
+                g.writeEndObject();
+            }
+            case ARRAY -> {
+                g.writeStartArray(node, node.size());
+                for (JsonNode element : node) {
+                    writeNode(g, element);
+                }
+                g.writeEndArray();
+            }
+            case STRING -> g.writeString(node.textValue());
+            case BOOLEAN -> g.writeBoolean(node.booleanValue());
+            case NULL, MISSING -> g.writeNull();
+            case BINARY -> g.writeBinary(node.binaryValue());
+            case NUMBER -> {
+                switch (node.numberType()) {
+                    case INT, LONG -> g.writeNumber(node.longValue());
+                    case BIG_INTEGER -> g.writeNumber(node.bigIntegerValue());
+                    case FLOAT -> g.writeNumber(node.floatValue());
+                    case DOUBLE -> g.writeNumber(node.doubleValue());
+                    case BIG_DECIMAL -> g.writeNumber(node.decimalValue());
+                    default -> throw new IllegalStateException("unknown number type " + node.numberType());
+                }
+            }
+            case POJO -> {
+                Object pojo = ((POJONode) node).getPojo();
+                if (pojo instanceof Tagged t) {
+                    writeTagged(g, t.tag(), t.content());
+                } else {
+                    throw new ValueError("values of type " + Texts.typeOf(pojo) + " cannot be written as CBOR");
+                }
+            }
+            default -> throw new IllegalStateException("unknown JSON node type " + node.getNodeType());
         }
     }
 
@@ -168,7 +273,7 @@ final class ValueWriter {
         }
     }
 
-    private static void writeFloating(JsonGenerator g, Schema schema, Object value) throws IOException {
+    private void writeFloating(JsonGenerator g, Schema schema, Object value) throws IOException {
         if (value instanceof Double d) {
             writeDouble(g, d);
         } else if (value instanceof Float f) {
@@ -178,15 +283,15 @@ final class ValueWriter {
         }
     }
 
-    private static void writeDouble(JsonGenerator g, double d) throws IOException {
-        if (!Double.isFinite(d)) {
+    private void writeDouble(JsonGenerator g, double d) throws IOException {
+        if (!cbor && !Double.isFinite(d)) {
             throw nonFinite(d);
         }
         g.writeNumber(d);
     }
 
-    private static void writeFloat(JsonGenerator g, float f) throws IOException {
-        if (!Float.isFinite(f)) {
+    private void writeFloat(JsonGenerator g, float f) throws IOException {
+        if (!cbor && !Float.isFinite(f)) {
             throw nonFinite(f);
         }
         g.writeNumber(f);
@@ -220,7 +325,7 @@ final class ValueWriter {
     }
 
     private void writeArray(JsonGenerator g, Schema elementSchema, Collection<?> values) throws IOException {
-        g.writeStartArray();
+        g.writeStartArray(values, values.size());
         int i = 0;
         for (Object element : values) {
             try {
@@ -238,10 +343,10 @@ final class ValueWriter {
         Schema valueSchema = schema.valueSchema();
         if (hasComplexKeys(schema)) {
             // JSON object keys are strings: struct/array/map keys become an array of entries.
-            g.writeStartArray();
+            g.writeStartArray(map, map.size());
             int i = 0;
             for (Map.Entry<?, ?> e : map.entrySet()) {
-                g.writeStartObject();
+                g.writeStartObject(e, 2);
                 try {
                     g.writeFieldName("key");
                     write(g, keySchema, e.getKey());
@@ -256,7 +361,7 @@ final class ValueWriter {
             g.writeEndArray();
             return;
         }
-        g.writeStartObject();
+        g.writeStartObject(map, map.size());
         for (Map.Entry<?, ?> e : map.entrySet()) {
             String key = keyText(keySchema, e.getKey());
             g.writeFieldName(key);
@@ -340,7 +445,7 @@ final class ValueWriter {
         } else if (value instanceof Boolean b) {
             g.writeBoolean(b);
         } else if (value instanceof Map<?, ?> m) {
-            g.writeStartObject();
+            g.writeStartObject(m, m.size());
             for (Map.Entry<?, ?> e : m.entrySet()) {
                 String key = keyText(null, e.getKey());
                 g.writeFieldName(key);
@@ -368,9 +473,13 @@ final class ValueWriter {
         } else if (writeBinary(g, value)) {
             // done
         } else if (value instanceof java.util.Date d) {
-            g.writeString(formatInstant(d));
+            writeInstant(g, d);
         } else if (value instanceof JsonNode node) {
-            g.writeTree(node); // parsed JSON documents and projected trees
+            if (cbor) {
+                writeNode(g, node);
+            } else {
+                g.writeTree(node); // parsed JSON documents and projected trees
+            }
         } else if (value instanceof Collection<?> c) {
             writeArray(g, null, c);
         } else {

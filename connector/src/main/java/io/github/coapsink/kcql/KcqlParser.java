@@ -2,12 +2,15 @@ package io.github.coapsink.kcql;
 
 import io.github.coapsink.address.ResourceTemplate;
 import io.github.coapsink.address.TemplateException;
+import io.github.coapsink.encode.PayloadFormat;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -15,7 +18,9 @@ import java.util.Set;
  *
  * <pre>
  * kcql       := statement ( ';' statement )* [ ';' ]
- * statement  := INSERT INTO resource SELECT selectList FROM topic [ IGNORE fieldPath ( ',' fieldPath )* ]
+ * statement  := INSERT INTO resource SELECT selectList FROM topic clause*   (each clause at most once)
+ * clause     := IGNORE fieldPath ( ',' fieldPath )* | STOREAS format
+ * format     := JSON | CBOR | SENML_JSON | SENML_CBOR | BYTES | TEXT      (any case)
  * resource   := ['/'] segment ( '/' segment )*      segment chars: letters, digits, _ - . ~
  *             | `...` | "..." | '...'              a resource template (placeholders, '?' query), see
  *                                                  ResourceTemplate; leading '/' dropped
@@ -32,8 +37,9 @@ import java.util.Set;
  *
  * <p>This is a small hand-written parser on purpose, not the {@code com.datamountaineer:kcql}
  * library: that one targets Java 8, pulls in the ANTLR runtime, exposes a large mutable class and
- * accepts many clauses (WITHKEY, PK, STOREAS...) this sink has no meaning for. Here those clauses
- * are rejected with a message instead of being silently ignored.
+ * accepts many clauses (WITHKEY, PK, WHERE...) this sink has no meaning for. Here those clauses
+ * are rejected with a message instead of being silently ignored. {@code STOREAS} is KCQL's clause for
+ * the stored format; here it names the route's {@link PayloadFormat}.
  */
 public final class KcqlParser {
 
@@ -42,7 +48,7 @@ public final class KcqlParser {
 
     /** Clauses of the general KCQL language; named in the error so users know why they fail. */
     private static final Set<String> OLD_KCQL_CLAUSES = Set.of(
-            "WITHKEY", "PK", "WHERE", "LIMIT", "STOREAS", "WITHFORMAT", "WITHTYPE", "WITHCONVERTER",
+            "WITHKEY", "PK", "WHERE", "LIMIT", "WITHFORMAT", "WITHTYPE", "WITHCONVERTER",
             "WITHTARGET", "WITHPARTITIONER", "WITHSUBSCRIPTION", "WITHJMSSELECTOR", "WITHTAG",
             "WITHDOCTYPE", "WITHINDEXSUFFIX", "WITHUNWRAP", "WITHPIPELINE", "WITHCOMPRESSION",
             "WITHDELIMITER", "WITHSTRUCTURE", "WITH_FLUSH_INTERVAL", "WITH_FLUSH_SIZE",
@@ -51,7 +57,7 @@ public final class KcqlParser {
             "SAMPLE", "EVERY", "CAPITALIZE", "INITIALIZE", "PROJECTTO", "PROPERTIES", "ORDER", "GROUP");
 
     private static final String STATEMENT_SHAPE =
-            "a statement is INSERT INTO <resource> SELECT <fields> FROM <topic> [IGNORE <fields>]";
+            "a statement is INSERT INTO <resource> SELECT <fields> FROM <topic> [IGNORE <fields>] [STOREAS <format>]";
 
     private static final int MAX_TOPIC_LENGTH = 249;
 
@@ -124,15 +130,22 @@ public final class KcqlParser {
         int topicIndex = in.index();
         String topic = topic();
         List<Name> ignored = List.of();
-        if (in.tryKeyword("IGNORE")) {
-            ignored = ignoreList();
+        Optional<PayloadFormat> storeAs = Optional.empty();
+        while (true) {
+            if (ignored.isEmpty() && in.tryKeyword("IGNORE")) {
+                ignored = ignoreList();
+            } else if (storeAs.isEmpty() && in.tryKeyword("STOREAS")) {
+                storeAs = Optional.of(storeAs());
+            } else {
+                break;
+            }
         }
-        statementEnd(!ignored.isEmpty());
+        statementEnd(!ignored.isEmpty(), storeAs.isPresent());
         checkIgnored(selection, ignored);
         Projection projection = new Projection(selection.all,
                 selection.fields.stream().map(f -> f.field).toList(),
                 ignored.stream().map(n -> n.path).toList());
-        return new Parsed(new Route(topic, resource, projection), in.position(topicIndex));
+        return new Parsed(new Route(topic, resource, projection, storeAs), in.position(topicIndex));
     }
 
     private void keywordInsert() {
@@ -151,7 +164,26 @@ public final class KcqlParser {
         throw expected("INSERT", "at the start of a statement", STATEMENT_SHAPE);
     }
 
-    private void statementEnd(boolean hadIgnore) {
+    private PayloadFormat storeAs() {
+        in.skipSpace();
+        int at = in.index();
+        String word = in.peekWord();
+        String formats = Arrays.toString(PayloadFormat.values());
+        for (PayloadFormat f : PayloadFormat.values()) {
+            if (f.name().equalsIgnoreCase(word)) {
+                in.tryKeyword(word);
+                return f;
+            }
+        }
+        if (word.isEmpty()) {
+            throw expected("a payload format", "after STOREAS", "write one of " + formats + ", e.g. STOREAS CBOR");
+        }
+        int pos = in.position(at);
+        throw new KcqlException("STOREAS " + word + " at position " + pos + " is not a payload format of the CoAP "
+                + "sink (near \"" + in.excerpt(at) + "\"). Write one of " + formats, pos);
+    }
+
+    private void statementEnd(boolean hadIgnore, boolean hadStoreAs) {
         in.skipSpace();
         if (in.atEnd() || in.peek() == ';') {
             return;
@@ -170,6 +202,10 @@ public final class KcqlParser {
                     + " is not supported by the CoAP sink; list all ignored fields in one IGNORE, "
                     + "separated by ',': IGNORE a, b.c", pos);
         }
+        if (upper.equals("STOREAS") && hadStoreAs) {
+            throw new KcqlException("a second STOREAS at position " + pos + " is not allowed; a route has one "
+                    + "payload format", pos);
+        }
         if (OLD_KCQL_CLAUSES.contains(upper)) {
             throw new KcqlException("the KCQL clause " + upper + " at position " + pos
                     + " is not supported by the CoAP sink (near \"" + in.excerpt(at) + "\"). Remove it"
@@ -177,7 +213,7 @@ public final class KcqlParser {
         }
         if (!word.isEmpty()) {
             throw new KcqlException("'" + word + "' at position " + pos
-                    + " is not supported by the CoAP sink: only IGNORE may follow FROM <topic> (near \""
+                    + " is not supported by the CoAP sink: only IGNORE and STOREAS may follow FROM <topic> (near \""
                     + in.excerpt(at) + "\")" + supported, pos);
         }
         throw new KcqlException("unexpected " + in.found(at) + " at position " + pos

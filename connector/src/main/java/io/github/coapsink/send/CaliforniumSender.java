@@ -25,7 +25,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.eclipse.californium.core.coap.CoAP;
 import org.eclipse.californium.core.config.CoapConfig;
-import org.eclipse.californium.core.coap.MediaTypeRegistry;
 import org.eclipse.californium.core.coap.MessageObserverAdapter;
 import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.core.coap.Response;
@@ -305,7 +304,7 @@ public final class CaliforniumSender implements CoapSender {
         request.getOptions().setUriPath(path);
         if (outgoing.payload().length > 0) {
             request.setPayload(outgoing.payload());
-            request.getOptions().setContentFormat(MediaTypeRegistry.APPLICATION_JSON);
+            request.getOptions().setContentFormat(outgoing.contentFormat());
         }
         request.addMessageObserver(new Observer(slot, result, outgoing.confirmable(), what, System.nanoTime(),
                 () -> attempt(outgoing, path, what, result, current)));

@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.coapsink.address.Address;
 import io.github.coapsink.address.Resolution;
 import io.github.coapsink.address.ResourceTemplate;
+import io.github.coapsink.encode.PayloadFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.Nested;
@@ -509,7 +511,6 @@ class KcqlParserTest {
                     Arguments.of("PK id", "PK"),
                     Arguments.of("WHERE a > 1", "WHERE"),
                     Arguments.of("LIMIT 10", "LIMIT"),
-                    Arguments.of("STOREAS MAP", "STOREAS"),
                     Arguments.of("WITHFORMAT JSON", "WITHFORMAT"),
                     Arguments.of("PARTITIONBY a", "PARTITIONBY"),
                     Arguments.of("BATCH = 100", "BATCH"),
@@ -778,6 +779,7 @@ class KcqlParserTest {
             assertError("INSERT INTO " + resource + " SELECT * FROM t", position, "is not allowed", "'.' or '..'");
         }
     }
+
     @Nested
     class Templates {
 
@@ -873,6 +875,52 @@ class KcqlParserTest {
                     kcql.indexOf('?') < 0 ? kcql.length() : kcql.indexOf('?'));
             assertError(kcql, first + 1, "a resource with placeholders or a query needs quotes",
                     "INSERT INTO \"devices/{{key}}?src={{topic}}\"");
+        }
+    }
+
+    @Nested
+    class StoreAs {
+
+        @Test
+        void namesThePayloadFormatInAnyCase() {
+            assertThat(single("INSERT INTO r SELECT * FROM t STOREAS CBOR").storeAs()).contains(PayloadFormat.CBOR);
+            assertThat(single("INSERT INTO r SELECT * FROM t storeas senml_cbor").storeAs())
+                    .contains(PayloadFormat.SENML_CBOR);
+            assertThat(single("INSERT INTO r SELECT * FROM t").storeAs()).isEmpty();
+        }
+
+        @Test
+        void goesBeforeOrAfterIgnore() {
+            Route after = single("INSERT INTO r SELECT * FROM t IGNORE a, b.c STOREAS SENML_JSON");
+            Route before = single("INSERT INTO r SELECT * FROM t STOREAS SENML_JSON IGNORE a, b.c");
+            assertThat(after).isEqualTo(before);
+            assertThat(after.storeAs()).contains(PayloadFormat.SENML_JSON);
+            assertThat(after.projection().ignored()).hasSize(2);
+        }
+
+        @Test
+        void perStatement() {
+            List<Route> routes = KcqlParser.parse("INSERT INTO a SELECT * FROM t1 STOREAS BYTES; "
+                    + "INSERT INTO b SELECT x FROM t2; INSERT INTO c SELECT * FROM t3 STOREAS TEXT;");
+            assertThat(routes).extracting(Route::storeAs).containsExactly(Optional.of(PayloadFormat.BYTES),
+                    Optional.empty(), Optional.of(PayloadFormat.TEXT));
+        }
+
+        @Test
+        void unknownFormatListsTheFormats() {
+            assertError("INSERT INTO r SELECT * FROM t STOREAS MAP", 39, "STOREAS MAP at position 39",
+                    "not a payload format", "[JSON, CBOR, SENML_JSON, SENML_CBOR, BYTES, TEXT]");
+        }
+
+        @Test
+        void missingFormat() {
+            assertError("INSERT INTO r SELECT * FROM t STOREAS", 38, "expected a payload format after STOREAS",
+                    "STOREAS CBOR");
+        }
+
+        @Test
+        void secondStoreAs() {
+            assertError("INSERT INTO r SELECT * FROM t STOREAS CBOR STOREAS JSON", 44, "second STOREAS");
         }
     }
 }

@@ -6,12 +6,17 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.upokecenter.cbor.CBORObject;
+import com.upokecenter.cbor.CBORType;
 import io.github.coapsink.encode.EncodingException;
+import io.github.coapsink.encode.PayloadEncoder;
+import io.github.coapsink.encode.PayloadFormat;
 import io.github.coapsink.encode.PlainStringPolicy;
 import io.github.coapsink.encode.RecordEncoder;
 import io.github.coapsink.kcql.KcqlException;
 import io.github.coapsink.kcql.KcqlParser;
 import io.github.coapsink.kcql.Projection;
+import io.github.coapsink.kcql.Route;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -43,7 +48,9 @@ import org.apache.kafka.connect.data.Timestamp;
  * maps with any key type, optional fields, Decimal/Date/Time/Timestamp), schemaless values, random
  * bytes, invalid UTF-8, JSON text with defects and JSON nested 10 to 2000 deep, each with a random
  * projection. Every value either encodes to one valid UTF-8 JSON document or fails with an
- * {@link EncodingException}; nothing else.
+ * {@link EncodingException}; nothing else. The same value in CBOR, SenML-JSON and SenML-CBOR: one
+ * well-formed document (CBOR read back by com.upokecenter:cbor, not by the Jackson that wrote it) or an
+ * {@link EncodingException}, and whatever JSON can carry, CBOR can too.
  */
 class EncoderFuzzTest {
 
@@ -114,14 +121,76 @@ class EncoderFuzzTest {
     }
 
     private static void check(String kind, Schema schema, Object value, Projection projection, Random random) {
-        RecordEncoder encoder = new RecordEncoder(random.nextBoolean() ? PlainStringPolicy.FAIL : PlainStringPolicy.WRAP);
+        PlainStringPolicy policy = random.nextBoolean() ? PlainStringPolicy.FAIL : PlainStringPolicy.WRAP;
+        RecordEncoder encoder = new RecordEncoder(policy);
+        boolean json = checkJson(kind, encoder, schema, value, projection);
+        PayloadEncoder formats = new PayloadEncoder(policy, PayloadFormat.JSON, 42, PayloadEncoder.SenmlSettings.defaults());
+        Route route = new Route("t", "r", projection == null ? Projection.all() : projection);
+        for (PayloadFormat f : List.of(PayloadFormat.CBOR, PayloadFormat.SENML_JSON, PayloadFormat.SENML_CBOR)) {
+            byte[] out;
+            try {
+                out = formats.encode(f, schema, value, random.nextBoolean() ? 1_700_000_000_123L : null, route);
+            } catch (EncodingException e) {
+                assertThat(e.getMessage()).isNotBlank();
+                // CBOR text is UTF-8, which cannot hold a lone surrogate; JSON can escape one.
+                if (f == PayloadFormat.CBOR && json && !e.getMessage().contains("surrogate")) {
+                    throw new AssertionError("JSON carries the value but CBOR refuses it: " + e.getMessage(), e);
+                }
+                OUTCOMES.computeIfAbsent(kind + " " + f + " rejected", k -> new AtomicLong()).incrementAndGet();
+                continue;
+            }
+            if (f == PayloadFormat.SENML_JSON) {
+                try {
+                    assertThat(STRICT.readTree(out).isArray()).isTrue();
+                } catch (java.io.IOException e) {
+                    throw new AssertionError("SenML-JSON is not JSON: " + new String(out, StandardCharsets.UTF_8), e);
+                }
+            } else {
+                CBORObject decoded;
+                try {
+                    decoded = CBORObject.DecodeFromBytes(out, new com.upokecenter.cbor.CBOREncodeOptions(
+                            "allowduplicatekeys=true"));
+                } catch (com.upokecenter.cbor.CBORException e) {
+                    if (!String.valueOf(e.getMessage()).contains("Too deeply nested")) {
+                        throw e;
+                    }
+                    assertOneCborItem(out); // beyond the decoder's own nesting limit
+                    OUTCOMES.computeIfAbsent(kind + " " + f + " encoded (too deep for the decoder)",
+                            k -> new AtomicLong()).incrementAndGet();
+                    continue;
+                }
+                if (f == PayloadFormat.SENML_CBOR) {
+                    assertThat(decoded.getType()).isEqualTo(CBORType.Array);
+                    for (int i = 0; i < decoded.size(); i++) {
+                        assertThat(decoded.get(i).get(CBORObject.FromObject(0)).getType()).isEqualTo(CBORType.TextString);
+                    }
+                }
+            }
+            OUTCOMES.computeIfAbsent(kind + " " + f + " encoded", k -> new AtomicLong()).incrementAndGet();
+        }
+    }
+
+    private static void assertOneCborItem(byte[] out) {
+        try (com.fasterxml.jackson.core.JsonParser p = new com.fasterxml.jackson.dataformat.cbor.CBORFactory()
+                .createParser(out)) {
+            p.nextToken();
+            p.skipChildren();
+            assertThat(p.nextToken()).as("one CBOR item, nothing after it").isNull();
+        } catch (java.io.IOException e) {
+            throw new AssertionError("not well-formed CBOR", e);
+        }
+    }
+
+    /** True when the value encoded to valid JSON. */
+    private static boolean checkJson(String kind, RecordEncoder encoder, Schema schema, Object value,
+            Projection projection) {
         byte[] out;
         try {
             out = encoder.encode(schema, value, projection);
         } catch (EncodingException e) {
             assertThat(e.getMessage()).isNotBlank();
             OUTCOMES.computeIfAbsent(kind + " rejected", k -> new AtomicLong()).incrementAndGet();
-            return;
+            return false;
         }
         try {
             STRICT.readTree(out);
@@ -130,6 +199,7 @@ class EncoderFuzzTest {
                     + new String(out, 0, Math.min(out.length, 300), StandardCharsets.UTF_8), e);
         }
         OUTCOMES.computeIfAbsent(kind + " encoded", k -> new AtomicLong()).incrementAndGet();
+        return true;
     }
 
     @AfterContainer

@@ -1,19 +1,18 @@
 package io.github.coapsink;
 
 import io.github.coapsink.config.CoapSinkConfig;
+import io.github.coapsink.delivery.Batcher;
 import io.github.coapsink.delivery.DeliveryPipeline;
 import io.github.coapsink.delivery.DeliveryStats;
 import io.github.coapsink.delivery.FailureHandler;
 import io.github.coapsink.delivery.ProgressLog;
 import io.github.coapsink.delivery.RequestFactory;
 import io.github.coapsink.delivery.TaskMetrics;
-import io.github.coapsink.encode.EncodingException;
 import io.github.coapsink.encode.PayloadEncoder;
 import io.github.coapsink.kcql.Route;
 import io.github.coapsink.send.CaliforniumSender;
 import io.github.coapsink.send.CoapSender;
 import io.github.coapsink.send.OutgoingRequest;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -61,7 +60,7 @@ public class CoapSinkTask extends SinkTask {
     private ProgressLog progress;
     private TaskMetrics metrics;
     private boolean pausedOnce;
-    private int batchMaxRecords;
+    private Batcher batcher;
 
     public CoapSinkTask() {
         this(CaliforniumSender::start);
@@ -86,8 +85,8 @@ public class CoapSinkTask extends SinkTask {
         }
         requests = new RequestFactory(new PayloadEncoder(config.plainStringPolicy(), config.payloadFormat(),
                 config.bytesContentFormat(), config.senml()), config.method(), config.confirmable(),
-                config.tombstonePolicy(), config.maxPayloadBytes());
-        batchMaxRecords = config.batchMaxRecords();
+                config.tombstonePolicy(), config.maxPayloadBytes(), config.optionsFromHeaders());
+        batcher = new Batcher(config.batchMaxRecords(), requests);
         stats = new DeliveryStats();
         failures = new FailureHandler(config.errorPolicy(), config.maxRetries(), config.retryInterval(),
                 config.retryBackoffMax(), errantRecordReporter(props), stats, System::nanoTime,
@@ -153,47 +152,39 @@ public class CoapSinkTask extends SinkTask {
         failures.handle(pipeline, true);
         long budgetEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WINDOW_WAIT_BUDGET_MS);
         Map<TopicPartition, Long> rewind = new HashMap<>();
-        Batch batch = new Batch();
         for (SinkRecord record : records) {
             TopicPartition tp = new TopicPartition(record.topic(), record.kafkaPartition());
             if (rewind.containsKey(tp) || pipeline.alreadyAccepted(record)) {
                 continue;
             }
-            Route route = routes.get(record.topic());
-            if (route == null) {
-                throw new ConnectException("No KCQL statement routes topic '" + record.topic() + "' (partition "
-                        + record.kafkaPartition() + "): add 'INSERT INTO <resource> SELECT * FROM " + record.topic()
-                        + "' to " + CoapSinkConfig.KCQL + " or stop subscribing to the topic");
-            }
-            OutgoingRequest request = null;
-            EncodingException bad = null;
-            try {
-                request = requests.build(record, route);
-            } catch (EncodingException e) {
-                bad = e;
-            }
-            boolean batchable = batchMaxRecords > 1 && request != null
-                    && request.method() != OutgoingRequest.Method.DELETE
-                    && RequestFactory.batchBytes(request.payload().length, 1) <= requests.maxPayloadBytes();
-            if (!batchable || !batch.accepts(tp, route, request.payload().length)) {
-                // Records of a partition are accepted in offset order: what waits in the batch goes first.
-                flush(batch, budgetEnd, rewind);
-                if (rewind.containsKey(tp)) {
-                    continue;
+            Route route = route(record);
+            RequestFactory.Built built = requests.build(record, route);
+            if (built instanceof RequestFactory.Send send && batcher.batchable(send.request())) {
+                if (!batcher.fits(record, route, send.request())) {
+                    submitBatch(budgetEnd, rewind);
                 }
+                if (!rewind.containsKey(tp)) {
+                    batcher.add(record, route, send.request());
+                }
+                continue;
             }
-            if (batchable) {
-                batch.add(tp, route, record, request.payload());
-            } else if (bad != null) {
-                pipeline.acceptFailed(record, bad.getMessage(), bad);
-            } else if (request == null) {
+            // Records of a partition are handed over in offset order: what waits in the batch goes first.
+            submitBatch(budgetEnd, rewind);
+            if (rewind.containsKey(tp)) {
+                continue;
+            }
+            if (built instanceof RequestFactory.Send send) {
+                if (!submit(List.of(record), send.request(), budgetEnd)) {
+                    rewind.put(tp, record.kafkaOffset());
+                }
+            } else if (built instanceof RequestFactory.Bad bad) {
+                pipeline.acceptFailed(record, bad.reason(), bad.cause());
+            } else {
                 pipeline.acceptDone(record);
                 stats.count(record.topic(), DeliveryStats.Event.SKIPPED);
-            } else if (!submit(List.of(record), request, budgetEnd)) {
-                rewind.put(tp, record.kafkaOffset());
             }
         }
-        flush(batch, budgetEnd, rewind);
+        submitBatch(budgetEnd, rewind);
         if (!rewind.isEmpty()) {
             pauseAndRewind(rewind);
         }
@@ -211,43 +202,22 @@ public class CoapSinkTask extends SinkTask {
         }
     }
 
-    /** Sends what the batch holds as one request (an array or one SenML pack); on a full window its partition is rewound. */
-    private void flush(Batch batch, long budgetEnd, Map<TopicPartition, Long> rewind) {
-        if (batch.records.isEmpty()) {
-            return;
+    private Route route(SinkRecord record) {
+        Route route = routes.get(record.topic());
+        if (route == null) {
+            throw new ConnectException("No KCQL statement routes topic '" + record.topic() + "' (partition "
+                    + record.kafkaPartition() + "): add 'INSERT INTO <resource> SELECT * FROM " + record.topic()
+                    + "' to " + CoapSinkConfig.KCQL + " or stop subscribing to the topic");
         }
-        OutgoingRequest request = requests.batch(batch.route, batch.payloads);
-        if (!submit(batch.records, request, budgetEnd)) {
-            rewind.put(batch.partition, batch.records.get(0).kafkaOffset());
-        }
-        batch.clear();
+        return route;
     }
 
-    /** Consecutive records of one partition for one route, gathered for one request. */
-    private final class Batch {
-        private final List<SinkRecord> records = new ArrayList<>();
-        private final List<byte[]> payloads = new ArrayList<>();
-        private TopicPartition partition;
-        private Route route;
-        private int bytes;
-
-        boolean accepts(TopicPartition tp, Route r, int payloadBytes) {
-            return records.isEmpty() || (tp.equals(partition) && r == route && records.size() < batchMaxRecords
-                    && RequestFactory.batchBytes(bytes + payloadBytes, records.size() + 1) <= requests.maxPayloadBytes());
-        }
-
-        void add(TopicPartition tp, Route r, SinkRecord record, byte[] payload) {
-            partition = tp;
-            route = r;
-            records.add(record);
-            payloads.add(payload);
-            bytes += payload.length;
-        }
-
-        void clear() {
-            records.clear();
-            payloads.clear();
-            bytes = 0;
+    /** Sends what the batcher holds as one request; on a full window its partition is given back. */
+    private void submitBatch(long budgetEnd, Map<TopicPartition, Long> rewind) {
+        Batcher.Group group = batcher.take();
+        if (group != null && !submit(group.records(), group.request(), budgetEnd)) {
+            SinkRecord first = group.records().get(0);
+            rewind.put(new TopicPartition(first.topic(), first.kafkaPartition()), first.kafkaOffset());
         }
     }
 

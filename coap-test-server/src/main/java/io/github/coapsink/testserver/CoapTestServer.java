@@ -849,7 +849,10 @@ public final class CoapTestServer implements AutoCloseable {
         @Override
         protected Resource findResource(List<String> path) {
             Resource current = getRootResource();
-            for (String name : path) {
+            for (String segment : path) {
+                // A Uri-Path option may hold '/', which Californium's resource tree cannot name: it stands escaped
+                // there, while the request (and what the server records) keeps the segment as it came.
+                String name = segment.replace("%", "%25").replace("/", "%2F");
                 Resource child = current.getChild(name);
                 if (child == null) {
                     synchronized (this) {

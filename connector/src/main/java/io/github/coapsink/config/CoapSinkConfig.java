@@ -50,6 +50,7 @@ public final class CoapSinkConfig extends AbstractConfig {
     public static final String TOMBSTONE_POLICY = "connect.coap.tombstone.policy";
     public static final String PLAIN_STRING_POLICY = "connect.coap.plain.string.policy";
     public static final String PAYLOAD_FORMAT = "connect.coap.payload.format";
+    public static final String OPTIONS_FROM_HEADERS = "connect.coap.options.from.headers";
     public static final String CONTENT_FORMAT = "connect.coap.content.format";
     public static final String SENML_BASE_NAME = "connect.coap.senml.base.name";
     public static final String SENML_UNITS = "connect.coap.senml.units";
@@ -189,6 +190,15 @@ public final class CoapSinkConfig extends AbstractConfig {
                         + "(sensors/room1/); empty leaves bn out. (Per-record templates come with templated "
                         + "resources.)",
                 GROUP_ROUTING, ++order, Width.MEDIUM, "SenML base name");
+        def.define(OPTIONS_FROM_HEADERS, Type.BOOLEAN, false, Importance.LOW,
+                "Set CoAP options from the record's Kafka headers named coap.<option>: coap.content-format and "
+                        + "coap.accept (a number or a media type such as application/cbor), coap.if-match and "
+                        + "coap.etag (hex, comma-separated; an empty If-Match means 'the resource exists'), "
+                        + "coap.if-none-match (true/false), coap.max-age (seconds), coap.uri-query (a=1&b=2, added "
+                        + "after the resource's query). A value the option cannot hold, or an unknown coap.* "
+                        + "header, makes the record a bad record. A 4.12 answer to a conditional request "
+                        + "(If-Match / If-None-Match) is a permanent failure. Records with options are not batched.",
+                GROUP_ROUTING, ++order, Width.SHORT, "CoAP options from headers");
         def.define(SENML_UNITS, Type.LIST, "", new SenmlUnits(), Importance.LOW,
                 "SenML units (u) by SenML name: name=unit pairs, e.g. temperature=Cel,position/lat=lat. A "
                         + "name is the field path as it appears in n, nested fields joined with '"
@@ -553,6 +563,10 @@ public final class CoapSinkConfig extends AbstractConfig {
 
     public int maxRetries() {
         return getInt(MAX_RETRIES);
+    }
+
+    public boolean optionsFromHeaders() {
+        return getBoolean(OPTIONS_FROM_HEADERS);
     }
 
     public Duration retryBackoffMax() {

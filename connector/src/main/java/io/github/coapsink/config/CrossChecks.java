@@ -101,7 +101,7 @@ public final class CrossChecks {
                         (a, b) -> a + "; " + b);
             }
             boolean senml = format == PayloadFormat.SENML_JSON || format == PayloadFormat.SENML_CBOR;
-            if (senml && config.senml().baseName().isEmpty()) {
+            if (senml && config.senml().baseName().isEmpty() && route.template().isLiteral()) {
                 String bn = PayloadEncoder.defaultBaseName(route);
                 PayloadEncoder.baseNameProblem(bn).ifPresent(problem -> problems.merge(CoapSinkConfig.SENML_BASE_NAME,
                         "the route of topic '" + route.topic() + "' sends " + format + " with the base name '" + bn

@@ -1,5 +1,6 @@
 package io.github.coapsink.delivery;
 
+import io.github.coapsink.address.Address;
 import io.github.coapsink.config.Ordering;
 import io.github.coapsink.send.CoapSender;
 import io.github.coapsink.send.OutgoingRequest;
@@ -39,7 +40,7 @@ import org.apache.kafka.connect.sink.SinkRecord;
  */
 public final class DeliveryPipeline implements AutoCloseable {
 
-    private record LaneKey(TopicPartition partition, String resource) {
+    private record LaneKey(TopicPartition partition, Address address) {
     }
 
     private static final class Lane {
@@ -174,7 +175,7 @@ public final class DeliveryPipeline implements AutoCloseable {
             for (SinkRecord record : records) {
                 offsets.accept(tp, record.kafkaOffset());
             }
-            LaneKey key = ordering == Ordering.PARTITION_RESOURCE ? new LaneKey(tp, request.resource()) : null;
+            LaneKey key = ordering == Ordering.PARTITION_RESOURCE ? new LaneKey(tp, request.address()) : null;
             Lane lane = key == null ? new Lane(null) : lanes.computeIfAbsent(key, Lane::new);
             lane.queue.add(new Delivery(List.copyOf(records), tp, request, lane));
             toSend = nextToSend(lane);
@@ -245,7 +246,8 @@ public final class DeliveryPipeline implements AutoCloseable {
                     d.attempts++;
                 }
                 // The lane stays busy: nothing behind this record is sent until the task decides.
-                Failure failure = new Failure(d.records, d.request, retriable, d.attempts, result.detail(), null, 0);
+                Failure failure = new Failure(d.records, d.request, retriable, d.attempts, result.detail(), null,
+                        result.retryAfterMillis());
                 failures.put(d, failure);
                 failedDeliveries.put(failure, d);
             }

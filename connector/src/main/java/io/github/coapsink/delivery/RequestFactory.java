@@ -1,5 +1,7 @@
 package io.github.coapsink.delivery;
 
+import io.github.coapsink.address.Address;
+import io.github.coapsink.address.Resolution;
 import io.github.coapsink.config.RequestMethod;
 import io.github.coapsink.config.TombstonePolicy;
 import io.github.coapsink.encode.EncodingException;
@@ -9,27 +11,57 @@ import io.github.coapsink.encode.PlainStringPolicy;
 import io.github.coapsink.encode.RecordEncoder;
 import io.github.coapsink.kcql.Route;
 import io.github.coapsink.send.OutgoingRequest;
+import io.github.coapsink.send.RequestOptions;
 import java.util.List;
 import org.apache.kafka.connect.sink.SinkRecord;
 
-/** Turns a routed record into the CoAP request that carries it, in the route's payload format. */
+/**
+ * Turns a routed record into the CoAP request that carries it: its address (the route's resource template
+ * resolved for the record), its options (from the record's headers, when enabled), its body in the route's
+ * payload format. The outcome is one value: send this request, skip the record, or the record is bad.
+ */
 public final class RequestFactory {
 
     private static final byte[] NO_PAYLOAD = new byte[0];
+
+    /** What becomes of one record. */
+    public sealed interface Built permits Send, Skip, Bad {
+    }
+
+    /** Send this request. */
+    public record Send(OutgoingRequest request) implements Built {
+    }
+
+    /** Nothing to send (a tombstone under SKIP): the record is done. */
+    public record Skip() implements Built {
+    }
+
+    /** The record cannot be sent: the error policy or the dead-letter queue decides. */
+    public record Bad(String reason, Throwable cause) implements Built {
+    }
+
+    private static final Skip SKIP = new Skip();
 
     private final PayloadEncoder payloads;
     private final OutgoingRequest.Method method;
     private final boolean confirmable;
     private final TombstonePolicy tombstones;
     private final int maxPayloadBytes;
+    private final boolean optionsFromHeaders;
 
     public RequestFactory(PayloadEncoder payloads, RequestMethod method, boolean confirmable, TombstonePolicy tombstones,
-            int maxPayloadBytes) {
+            int maxPayloadBytes, boolean optionsFromHeaders) {
         this.maxPayloadBytes = maxPayloadBytes;
         this.payloads = payloads;
         this.method = method == RequestMethod.POST ? OutgoingRequest.Method.POST : OutgoingRequest.Method.PUT;
         this.confirmable = confirmable;
         this.tombstones = tombstones;
+        this.optionsFromHeaders = optionsFromHeaders;
+    }
+
+    public RequestFactory(PayloadEncoder payloads, RequestMethod method, boolean confirmable, TombstonePolicy tombstones,
+            int maxPayloadBytes) {
+        this(payloads, method, confirmable, tombstones, maxPayloadBytes, false);
     }
 
     /** Every route JSON. */
@@ -39,13 +71,13 @@ public final class RequestFactory {
     }
 
     /**
-     * One request carrying several records' payloads of one route: a JSON array {@code [p1,p2,...]}, a CBOR
-     * array, or one SenML pack.
+     * One request carrying several records' payloads of one route and address: a JSON array {@code [p1,p2,...]},
+     * a CBOR array, or one SenML pack.
      */
-    public OutgoingRequest batch(Route route, List<byte[]> records) {
+    public OutgoingRequest batch(Route route, Address address, List<byte[]> records) {
         PayloadFormat format = payloads.formatOf(route);
-        return new OutgoingRequest(route.resource(), method, payloads.combine(format, records), confirmable,
-                payloads.contentFormat(format));
+        return new OutgoingRequest(address, method, payloads.combine(format, records), confirmable,
+                payloads.contentFormat(format), RequestOptions.NONE);
     }
 
     /**
@@ -61,26 +93,45 @@ public final class RequestFactory {
         return maxPayloadBytes;
     }
 
-    /**
-     * @return the request, or null when the record is a tombstone to skip
-     * @throws EncodingException when the record cannot be sent (a bad record: error policy or dead-letter queue)
-     */
-    public OutgoingRequest build(SinkRecord record, Route route) {
+    public Built build(SinkRecord record, Route route) {
+        if (record.value() == null && tombstones == TombstonePolicy.SKIP) {
+            return SKIP;
+        }
+        if (record.value() == null && tombstones == TombstonePolicy.FAIL) {
+            return new Bad("the record value is null (a tombstone); set connect.coap.tombstone.policy=SKIP to skip "
+                    + "tombstones or DELETE to delete the resource", null);
+        }
+        Resolution resolution = route.template().resolve(record);
+        if (resolution instanceof Resolution.Unresolvable u) {
+            return new Bad("cannot address the record for resource '" + route.resource() + "': " + u.reason(), null);
+        }
+        Address address = ((Resolution.Resolved) resolution).address();
+        RequestOptions options = RequestOptions.NONE;
+        if (optionsFromHeaders) {
+            HeaderOptions.Result read = HeaderOptions.read(record.headers());
+            if (read instanceof HeaderOptions.Bad bad) {
+                return new Bad(bad.reason(), null);
+            }
+            options = ((HeaderOptions.Ok) read).options();
+        }
         if (record.value() == null) {
-            return switch (tombstones) {
-                case SKIP -> null;
-                case DELETE -> new OutgoingRequest(route.resource(), OutgoingRequest.Method.DELETE, NO_PAYLOAD, confirmable);
-                case FAIL -> throw new EncodingException("the record value is null (a tombstone); set "
-                        + "connect.coap.tombstone.policy=SKIP to skip tombstones or DELETE to delete the resource");
-            };
+            return new Send(new OutgoingRequest(address, OutgoingRequest.Method.DELETE, NO_PAYLOAD, confirmable,
+                    OutgoingRequest.JSON, options));
         }
         PayloadFormat format = payloads.formatOf(route);
-        byte[] payload = payloads.encode(format, record.valueSchema(), record.value(), record.timestamp(), route);
-        if (payload.length > maxPayloadBytes) {
-            throw new EncodingException("the " + format + " payload is " + payload.length + " bytes, more than "
-                    + "connect.coap.max.payload.bytes=" + maxPayloadBytes + "; raise the limit if the server accepts "
-                    + "such bodies, or leave out fields with KCQL");
+        byte[] payload;
+        try {
+            payload = payloads.encode(format, record.valueSchema(), record.value(), record.timestamp(), route,
+                    String.join("/", address.path()));
+        } catch (EncodingException e) {
+            return new Bad(e.getMessage(), e);
         }
-        return new OutgoingRequest(route.resource(), method, payload, confirmable, payloads.contentFormat(format));
+        if (payload.length > maxPayloadBytes) {
+            return new Bad("the " + format + " payload is " + payload.length + " bytes, more than "
+                    + "connect.coap.max.payload.bytes=" + maxPayloadBytes + "; raise the limit if the server accepts "
+                    + "such bodies, or leave out fields with KCQL", null);
+        }
+        return new Send(new OutgoingRequest(address, method, payload, confirmable, payloads.contentFormat(format),
+                options));
     }
 }

@@ -102,6 +102,38 @@ public final class PayloadEncoder {
     }
 
     /**
+     * The SenML base name of one record's pack: the configured one, else the record's resolved resource path
+     * followed by '/'; a resolved path RFC 8428 does not allow in a name (e.g. a key with a space) makes the record
+     * a bad record.
+     */
+    String baseName(String resolvedPath) {
+        if (baseName.isPresent()) {
+            return baseName.get().isEmpty() ? null : baseName.get();
+        }
+        String bn = resolvedPath + "/";
+        baseNameProblem(bn).ifPresent(problem -> {
+            throw new EncodingException("the SenML base name '" + bn + "' (the record's resource and '/') " + problem
+                    + "; set connect.coap.senml.base.name (empty for none)");
+        });
+        return bn;
+    }
+
+    /**
+     * The body of one record sent to {@code resolvedPath} (its resource, segments joined by '/', for the SenML
+     * base name).
+     */
+    public byte[] encode(PayloadFormat format, Schema valueSchema, Object value, Long timestampMillis, Route route,
+            String resolvedPath) {
+        return switch (format) {
+            case SENML_JSON -> senmlJson.encode(valueSchema, value, route.projection(), baseName(resolvedPath),
+                    timestampMillis);
+            case SENML_CBOR -> senmlCbor.encode(valueSchema, value, route.projection(), baseName(resolvedPath),
+                    timestampMillis);
+            default -> encode(format, valueSchema, value, timestampMillis, route);
+        };
+    }
+
+    /**
      * The body of one record.
      *
      * @param timestampMillis the record's timestamp (SenML's {@code bt}); null when it has none

@@ -301,10 +301,9 @@ public final class CaliforniumSender implements CoapSender {
         if (uriHost != null) {
             request.getOptions().setUriHost(uriHost);
         }
-        request.getOptions().setUriPath(path);
+        RequestOptionsWriter.write(request.getOptions(), basePath, outgoing);
         if (outgoing.payload().length > 0) {
             request.setPayload(outgoing.payload());
-            request.getOptions().setContentFormat(outgoing.contentFormat());
         }
         request.addMessageObserver(new Observer(slot, result, outgoing.confirmable(), what, System.nanoTime(),
                 () -> attempt(outgoing, path, what, result, current)));
@@ -459,9 +458,7 @@ public final class CaliforniumSender implements CoapSender {
         @Override
         public void onResponse(Response response) {
             slot.lastResponseNanos.set(System.nanoTime());
-            SendResult classified = ResponseClassifier.classify(response.getCode());
-            result.complete(classified.delivered() ? classified
-                    : new SendResult(classified.outcome(), classified.responseCode(), what + " answered " + classified.detail()));
+            result.complete(ResponseClassifier.classify(response, what));
         }
 
         @Override

@@ -1,11 +1,37 @@
 package io.github.coapsink.send;
 
+import java.util.concurrent.TimeUnit;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.Response;
 
 /** Decides whether a CoAP response means delivered, failed for good, or worth another try. */
 final class ResponseClassifier {
 
     private ResponseClassifier() {
+    }
+
+    /**
+     * Classifies a server's answer to {@code what} (e.g. {@code PUT 10.0.0.5:5683/x}): a failure's detail names
+     * the request and the code, a 4.12 says that the request's condition failed, and a 5.03 or 4.29 carries the
+     * Max-Age the server asked us to wait (RFC 7252 section 5.9.3.4, RFC 8516).
+     */
+    static SendResult classify(Response response, String what) {
+        SendResult classified = classify(response.getCode());
+        if (classified.delivered()) {
+            return classified;
+        }
+        String detail = what + " answered " + classified.detail();
+        if (response.getCode() == ResponseCode.PRECONDITION_FAILED) {
+            detail += ": the condition of the request (If-Match / If-None-Match) did not hold: the resource changed "
+                    + "or already exists; not retried";
+        }
+        SendResult result = new SendResult(classified.outcome(), classified.responseCode(), detail, classified.kind());
+        boolean asksToWait = response.getCode() == ResponseCode.SERVICE_UNAVAILABLE
+                || response.getCode() == ResponseCode.TOO_MANY_REQUESTS;
+        if (asksToWait && response.getOptions().hasMaxAge()) {
+            result = result.withRetryAfter(TimeUnit.SECONDS.toMillis(response.getOptions().getMaxAge()));
+        }
+        return result;
     }
 
     static SendResult classify(ResponseCode code) {

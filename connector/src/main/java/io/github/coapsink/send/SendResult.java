@@ -7,8 +7,10 @@ package io.github.coapsink.send;
  * @param responseCode the CoAP response code as text ("2.04", "4.04", ...), or null without a response
  * @param detail a one-line description for logs and exceptions; never contains secrets
  * @param kind what ended the request, for metrics: a response, a NON request sent, or which failure
+ * @param retryAfterMillis how long the server asked us to wait before trying again (Max-Age with 5.03 or 4.29,
+ *     RFC 7252 section 5.9.3.4 and RFC 8516), 0 when it did not say
  */
-public record SendResult(Outcome outcome, String responseCode, String detail, Kind kind) {
+public record SendResult(Outcome outcome, String responseCode, String detail, Kind kind, long retryAfterMillis) {
 
     /** How a request ended. */
     public enum Outcome {
@@ -35,6 +37,15 @@ public record SendResult(Outcome outcome, String responseCode, String detail, Ki
     }
 
     /** A result whose kind follows from the outcome and the response code. */
+    public SendResult(Outcome outcome, String responseCode, String detail, Kind kind) {
+        this(outcome, responseCode, detail, kind, 0);
+    }
+
+    /** The same result, with the wait the server asked for. */
+    public SendResult withRetryAfter(long millis) {
+        return new SendResult(outcome, responseCode, detail, kind, millis);
+    }
+
     public SendResult(Outcome outcome, String responseCode, String detail) {
         this(outcome, responseCode, detail, responseCode != null ? Kind.RESPONSE
                 : outcome == Outcome.DELIVERED ? Kind.SENT : Kind.OTHER_FAILURE);

@@ -877,7 +877,6 @@ public final class BenchMain {
     private void writeChart() {
         List<BenchChart.Bar> bars = new ArrayList<>();
         List<BenchChart.Line> lines = new ArrayList<>();
-        boolean severalServers = results.stream().map(r -> r.server).distinct().count() > 1;
         for (Result r : results) {
             if (r.rawConfig != null && !r.rawLimit) {
                 continue;
@@ -885,8 +884,10 @@ public final class BenchMain {
             if (r.scenario.equals("fanout") && !r.status.equals("ok")) {
                 continue; // not a fan-out (yet): its rate would mislead
             }
-            String scenario = r.rawLimit ? "raw limit" : r.scenario;
-            String series = "RTT " + r.rttMs + " ms" + (severalServers ? ", " + r.server.label : "");
+            // one bar group per scenario and server, one series per RTT
+            String scenario = (r.rawLimit ? "raw limit" : r.scenario)
+                    + (r.server == Server.CALIFORNIUM ? "" : " (" + r.server.label + ")");
+            String series = "RTT " + r.rttMs + " ms";
             bars.add(new BenchChart.Bar(scenario, series, r.compareRate()));
             lines.add(new BenchChart.Line(scenario + ", " + series, r.series));
         }

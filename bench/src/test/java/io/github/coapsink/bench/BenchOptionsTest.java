@@ -35,7 +35,35 @@ class BenchOptionsTest {
     }
 
     @Test
+    void payloadFormatScenariosRunLikeTheOthers() {
+        BenchMain.Options o = BenchMain.Options.parse(new String[] {
+            "--scenarios", "default,cbor,senml-json,senml-cbor,default:CBOR,tuned:SENML_CBOR,tuned:senml-json",
+            "--rtt-ms", "0,20"});
+        assertEquals(List.of("baseline", "default", "cbor", "senml-json", "senml-cbor", "default:CBOR",
+                "tuned:SENML_CBOR", "tuned:senml-json"), o.scenarios());
+        assertEquals("CBOR", BenchMain.payloadFormat("cbor"));
+        assertEquals("SENML_JSON", BenchMain.payloadFormat("senml-json"));
+        assertEquals("SENML_CBOR", BenchMain.payloadFormat("tuned:SENML_CBOR"));
+        assertEquals("SENML_JSON", BenchMain.payloadFormat("tuned:senml-json"));
+        assertEquals(null, BenchMain.payloadFormat("tuned"));
+        assertEquals(null, BenchMain.payloadFormat("fanout"));
+        assertEquals("default", BenchMain.baseScenario("senml-cbor"));
+        assertEquals("tuned", BenchMain.baseScenario("tuned:CBOR"));
+        assertEquals("tuned", BenchMain.baseScenario("tuned"));
+        assertEquals("cbor", BenchMain.scenarioName("cbor"));
+        assertEquals("default-cbor", BenchMain.scenarioName("default:CBOR"));
+        assertEquals("tuned-senml-cbor", BenchMain.scenarioName("tuned:SENML_CBOR"));
+        assertEquals("tuned", BenchMain.scenarioName("tuned"));
+    }
+
+    @Test
     void rejectsWhatItCannotRun() {
+        assertThrows(IllegalArgumentException.class,
+                () -> BenchMain.Options.parse(new String[] {"--scenarios", "fanout:CBOR"}));
+        assertThrows(IllegalArgumentException.class,
+                () -> BenchMain.Options.parse(new String[] {"--scenarios", "tuned:XML"}));
+        assertThrows(IllegalArgumentException.class,
+                () -> BenchMain.Options.parse(new String[] {"--scenarios", "senml"}));
         assertThrows(IllegalArgumentException.class, () -> BenchMain.Options.parse(new String[] {"--rtt-ms", "-1"}));
         assertThrows(IllegalArgumentException.class, () -> BenchMain.Options.parse(new String[] {"--server", "x"}));
         assertThrows(IllegalArgumentException.class,

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# The issue-5 benchmark. Builds what is missing or stale, then runs every scenario and prints the table.
-#   bench/run.sh [--records 300000] [--partitions 1] [--scenarios baseline,default,tuned,raw]
+# The benchmark (issues 5 and 12). Builds what is missing or stale, then runs every scenario at every round-trip
+# time, prints the table (records/s, worker CPU per record, retransmissions, commit lag, latency, peak heap, ratios
+# to the baseline of the same run, request bytes per record) and the targets, and writes the chart.
+#   bench/run.sh [--records 300000] [--scenarios baseline,default,tuned,fanout,raw] [--rtt-ms 0,20]
+#                (payload formats: cbor, senml-json, senml-cbor, default:FORMAT, tuned:FORMAT)
+#                [--server californium|libcoap|both] [--chart bench/target/bench.png]
 #                [--tuned bench/tuned.properties] [--max-seconds 180] [...]   (--help lists all)
 #   bench/run.sh --jmh [JMH options]   the encoder micro-benchmark (default 2 forks x 3 x 2 s)
 #   bench/run.sh --encoder-cpu         the payload formats' encoders by thread CPU time (robust on a shared box)

@@ -3,13 +3,18 @@ package io.github.coapsink.bench;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.californium.core.CoapServer;
+import org.eclipse.californium.core.coap.CoAP;
+import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.Response;
 import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.core.network.Exchange;
+import org.eclipse.californium.core.network.interceptors.MessageInterceptorAdapter;
 import org.eclipse.californium.core.server.MessageDeliverer;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.config.UdpConfig;
@@ -21,7 +26,11 @@ import org.eclipse.californium.elements.config.UdpConfig;
  * bit, so it keeps up with the fastest client on this machine.
  *
  * <p>What is counted belongs to the current {@link Phase} (one per scenario and measurement), which expects the
- * sequence numbers {@code [from, from + count)}.
+ * sequence numbers {@code [from, from + count)}. Per phase it also keeps each record's first arrival time (for the
+ * commit lag), the requests per resource path (fan-out), the request body bytes per record (the record ids are read
+ * per the request's Content-Format, {@link Users#forEachId(byte[], int, java.util.function.IntConsumer)}), and the
+ * retransmitted confirmable requests: an interceptor
+ * sees every datagram before Californium's de-duplication drops the duplicates ({@link DuplicateMids}).
  */
 public final class CountingServer implements AutoCloseable {
 
@@ -45,6 +54,14 @@ public final class CountingServer implements AutoCloseable {
                 .setInetSocketAddress(new InetSocketAddress("127.0.0.1", 0))
                 .setConfiguration(config)
                 .build();
+        endpoint.addInterceptor(new MessageInterceptorAdapter() {
+            @Override
+            public void receiveRequest(Request request) {
+                if (request.getType() == CoAP.Type.CON) {
+                    phase.retransmissions.request(request.getSourceContext().getPeerAddress(), request.getMID());
+                }
+            }
+        });
         server = new CoapServer(config);
         server.addEndpoint(endpoint);
         server.setMessageDeliverer(new MessageDeliverer() {
@@ -52,6 +69,7 @@ public final class CountingServer implements AutoCloseable {
             public void deliverRequest(Exchange exchange) {
                 requestsTotal.incrementAndGet();
                 Phase current = phase;
+                current.path(exchange.getRequest().getOptions().getUriPathString());
                 byte[] payload = exchange.getRequest().getPayload();
                 int[] records = new int[1];
                 Users.forEachId(payload, exchange.getRequest().getOptions().getContentFormat(), id -> {
@@ -103,6 +121,9 @@ public final class CountingServer implements AutoCloseable {
         private final BitSet seen;
         private final long[] createdNanos;
         private final long[] latencyNanos;
+        private final long[] arrivalNanos;
+        private final ConcurrentHashMap<String, LongAdder> paths = new ConcurrentHashMap<>();
+        final DuplicateMids retransmissions = new DuplicateMids();
         private int distinct;
         private long duplicates;
         private long foreign;
@@ -118,6 +139,27 @@ public final class CountingServer implements AutoCloseable {
             this.seen = new BitSet(count);
             this.createdNanos = latency ? new long[count] : null;
             this.latencyNanos = latency ? new long[count] : null;
+            this.arrivalNanos = new long[count];
+        }
+
+        void path(String path) {
+            paths.computeIfAbsent(path, p -> new LongAdder()).increment();
+        }
+
+        /** Distinct resource paths requested in this phase. */
+        public int distinctPaths() {
+            return paths.size();
+        }
+
+        /** Retransmitted CON requests seen in this phase (same client endpoint and message ID again). */
+        public long retransmissions() {
+            return retransmissions.duplicates();
+        }
+
+        /** nanoTime at which record {@code id} first arrived; 0 if it has not. */
+        public synchronized long arrivalNanos(int id) {
+            int i = id - from;
+            return i < 0 || i >= count ? 0 : arrivalNanos[i];
         }
 
         /**
@@ -141,6 +183,7 @@ public final class CountingServer implements AutoCloseable {
                     return;
                 }
                 seen.set(i);
+                arrivalNanos[i] = now;
                 if (distinct == 0) {
                     firstNanos = now;
                 }

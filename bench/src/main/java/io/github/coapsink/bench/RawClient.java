@@ -18,40 +18,69 @@ import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.config.UdpConfig;
 
 /**
- * Scenario (d), the raw limit: Californium clients alone, no Kafka. {@code endpoints} client endpoints (each its own
- * UDP port and message-ID space, Californium default settings except, optionally, the UDP socket buffers), requests spread round-robin, at most {@code window}
- * confirmable PUTs unanswered at any time (a semaphore), the same payload bytes as the sink sends.
+ * Scenario (d), the raw limit: Californium clients alone, no Kafka. {@code endpoints} client endpoints used
+ * round-robin (each its own UDP port and message-ID space, Californium default settings except, optionally, the
+ * UDP socket buffers), at most {@code window} confirmable PUTs unanswered at any time (a semaphore), sent from
+ * {@code threads} threads, the same payload bytes as the sink sends. An endpoint sends at most
+ * {@value #REQUESTS_PER_ENDPOINT} requests (its message IDs last ~65k per EXCHANGE_LIFETIME); then the next
+ * generation of fresh endpoints takes over, as the sink's endpoint pool does.
  */
 public final class RawClient implements AutoCloseable {
+    static final int REQUESTS_PER_ENDPOINT = 55_000;
+
     private final List<CoapEndpoint> endpoints = new ArrayList<>();
+    private final int endpointCount;
+    private final int udpBufferBytes;
+    private final int threads;
     private final String uri;
     private final Semaphore window;
     private final int windowSize;
     private final AtomicLong ok = new AtomicLong();
+    private final AtomicLong retransmissions = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicReference<String> firstError = new AtomicReference<>();
 
     public RawClient(String resourceUri, int endpointCount, int windowSize, int udpBufferBytes) {
+        this(resourceUri, endpointCount, windowSize, udpBufferBytes, 1);
+    }
+
+    public RawClient(String resourceUri, int endpointCount, int windowSize, int udpBufferBytes, int threads) {
         this.uri = resourceUri;
         this.windowSize = windowSize;
         this.window = new Semaphore(windowSize);
+        this.endpointCount = endpointCount;
+        this.udpBufferBytes = udpBufferBytes;
+        this.threads = threads;
         for (int i = 0; i < endpointCount; i++) {
-            Configuration config = new Configuration(CoapConfig.DEFINITIONS, UdpConfig.DEFINITIONS);
-            if (udpBufferBytes > 0) {
-                config.set(UdpConfig.UDP_RECEIVE_BUFFER_SIZE, udpBufferBytes);
-                config.set(UdpConfig.UDP_SEND_BUFFER_SIZE, udpBufferBytes);
-            }
-            CoapEndpoint e = new CoapEndpoint.Builder()
-                    .setInetSocketAddress(new InetSocketAddress("127.0.0.1", 0))
-                    .setConfiguration(config)
-                    .build();
-            try {
-                e.start();
-            } catch (java.io.IOException ex) {
-                throw new IllegalStateException("cannot start client endpoint", ex);
-            }
-            endpoints.add(e);
+            endpoints.add(newEndpoint());
         }
+    }
+
+    private synchronized CoapEndpoint endpoint(int requestIndex) {
+        int generation = requestIndex / (endpointCount * REQUESTS_PER_ENDPOINT);
+        int k = generation * endpointCount + requestIndex % endpointCount;
+        while (endpoints.size() <= k) {
+            endpoints.add(newEndpoint());
+        }
+        return endpoints.get(k);
+    }
+
+    private CoapEndpoint newEndpoint() {
+        Configuration config = new Configuration(CoapConfig.DEFINITIONS, UdpConfig.DEFINITIONS);
+        if (udpBufferBytes > 0) {
+            config.set(UdpConfig.UDP_RECEIVE_BUFFER_SIZE, udpBufferBytes);
+            config.set(UdpConfig.UDP_SEND_BUFFER_SIZE, udpBufferBytes);
+        }
+        CoapEndpoint e = new CoapEndpoint.Builder()
+                .setInetSocketAddress(new InetSocketAddress("127.0.0.1", 0))
+                .setConfiguration(config)
+                .build();
+        try {
+            e.start();
+        } catch (java.io.IOException ex) {
+            throw new IllegalStateException("cannot start client endpoint", ex);
+        }
+        return e;
     }
 
     /**
@@ -60,8 +89,43 @@ public final class RawClient implements AutoCloseable {
      * message IDs exhausted).
      */
     public void send(byte[][] payloads, int n, Pacer pacer, long deadlineNanos) throws InterruptedException {
+        if (threads <= 1 || pacer != null) {
+            sendRange(payloads, 0, n, 1, pacer, deadlineNanos);
+        } else {
+            List<Thread> senders = new ArrayList<>();
+            AtomicReference<InterruptedException> interrupted = new AtomicReference<>();
+            for (int t = 0; t < threads; t++) {
+                int first = t;
+                Thread th = new Thread(() -> {
+                    try {
+                        sendRange(payloads, first, n, threads, null, deadlineNanos);
+                    } catch (InterruptedException e) {
+                        interrupted.set(e);
+                    }
+                }, "raw-sender-" + t);
+                th.start();
+                senders.add(th);
+            }
+            for (Thread th : senders) {
+                th.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()) + 5_000));
+            }
+            if (interrupted.get() != null) {
+                throw interrupted.get();
+            }
+        }
+        // drain: wait for the window to empty (bounded by the deadline)
+        while (!window.tryAcquire(windowSize, 100, TimeUnit.MILLISECONDS)) {
+            if (System.nanoTime() > deadlineNanos) {
+                return;
+            }
+        }
+        window.release(windowSize);
+    }
+
+    private void sendRange(byte[][] payloads, int first, int n, int step, Pacer pacer, long deadlineNanos)
+            throws InterruptedException {
         URI target = URI.create(uri);
-        for (int i = 0; i < n; i++) {
+        for (int i = first; i < n; i += step) {
             if (System.nanoTime() > deadlineNanos || firstError.get() != null) {
                 break;
             }
@@ -89,6 +153,11 @@ public final class RawClient implements AutoCloseable {
                 }
 
                 @Override
+                public void onRetransmission() {
+                    retransmissions.incrementAndGet();
+                }
+
+                @Override
                 public void onTimeout() {
                     fail("timeout");
                     window.release();
@@ -113,20 +182,13 @@ public final class RawClient implements AutoCloseable {
                 }
             });
             try {
-                endpoints.get(i % endpoints.size()).sendRequest(request);
+                endpoint(i).sendRequest(request);
             } catch (RuntimeException e) {
                 fail(e.toString());
                 window.release();
                 break;
             }
         }
-        // drain: wait for the window to empty (bounded by the deadline)
-        while (!window.tryAcquire(windowSize, 100, TimeUnit.MILLISECONDS)) {
-            if (System.nanoTime() > deadlineNanos) {
-                return;
-            }
-        }
-        window.release(windowSize);
     }
 
     private void fail(String what) {
@@ -138,6 +200,11 @@ public final class RawClient implements AutoCloseable {
         return ok.get();
     }
 
+    /** Retransmissions the client made (Californium's MessageObserver#onRetransmission). */
+    public long retransmissions() {
+        return retransmissions.get();
+    }
+
     public long failed() {
         return failed.get();
     }
@@ -147,7 +214,7 @@ public final class RawClient implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         endpoints.forEach(CoapEndpoint::destroy);
     }
 

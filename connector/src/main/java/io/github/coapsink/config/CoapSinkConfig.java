@@ -121,7 +121,9 @@ public final class CoapSinkConfig extends AbstractConfig {
         def.define(URI, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new CoapUriValidator(), Importance.HIGH,
                 "URI of the CoAP server: coap://host[:port] for plain UDP or coaps://host[:port] for DTLS 1.2. "
                         + "The port defaults to 5683 (coap) or 5684 (coaps). A path, e.g. coap://gw:5683/api, is "
-                        + "prepended to every resource named in " + KCQL + ".",
+                        + "prepended to every resource named in " + KCQL + ". A host name is looked up when the task "
+                        + "starts and again (at most every 5 s) while it does not resolve or after a request failed, "
+                        + "so a changed address is picked up; until it resolves, requests fail as retriable.",
                 GROUP_CONNECTION, ++order, Width.LONG, "CoAP server URI");
         def.define(HOST, Type.STRING, "", Importance.MEDIUM,
                 "Local address the sink's CoAP/DTLS endpoints bind to. Empty (the default) binds every local "
@@ -216,11 +218,17 @@ public final class CoapSinkConfig extends AbstractConfig {
         def.define(CONFIRMABLE, Type.BOOLEAN, true, Importance.MEDIUM,
                 "Send confirmable (CON) requests and count a record delivered only when the server answered "
                         + "2.xx. false sends non-confirmable (NON) requests, fire-and-forget: a record counts as "
-                        + "delivered once its datagram was sent, and lost datagrams are not noticed.",
+                        + "delivered once its datagram was sent, and lost datagrams are not noticed. A NON body larger "
+                        + "than one CoAP message (1024 bytes) goes block-wise and counts as delivered only when the "
+                        + "server answered its last block; a transfer that is cancelled or gets no answer is a "
+                        + "(retriable) failure.",
                 GROUP_DELIVERY, ++order, Width.SHORT, "Confirmable requests");
         def.define(REQUEST_TIMEOUT_MS, Type.LONG, 30_000L, Range.between(100L, 3_600_000L), Importance.MEDIUM,
                 "How long one request may take, DTLS handshake and retransmissions included, before it counts "
-                        + "as a (retriable) timeout.",
+                        + "as a (retriable) timeout. The clock starts when the request may go: a block-wise body waits "
+                        + "for earlier ones to the same resource first, and then the timeout bounds the wait for each "
+                        + "of its blocks (it starts again with every block sent), so a large body on a slow link "
+                        + "still arrives while every block is answered in time.",
                 GROUP_DELIVERY, ++order, Width.SHORT, "Request timeout (ms)");
         def.define(ACK_TIMEOUT_MS, Type.INT, 2_000, Range.between(10, 600_000), Importance.LOW,
                 "CoAP ACK_TIMEOUT (RFC 7252 section 4.8): the initial wait before a confirmable request is "
@@ -242,8 +250,9 @@ public final class CoapSinkConfig extends AbstractConfig {
                 GROUP_DELIVERY, ++order, Width.SHORT, "Ordering");
         def.define(MAX_PAYLOAD_BYTES, Type.INT, 2 * 1024 * 1024, Range.between(1, 64 * 1024 * 1024), Importance.LOW,
                 "Largest payload sent, in bytes (any format). Payloads larger than one CoAP message (1024 bytes) go "
-                        + "block-wise (RFC 7959); a record whose payload exceeds this limit is a bad record: it gets "
-                        + "the error policy or the dead-letter queue.",
+                        + "block-wise (RFC 7959), one block per round trip (2 MiB: about 4,100 blocks of 512 bytes, "
+                        + "41 s at 10 ms), each block within " + REQUEST_TIMEOUT_MS + "; a record whose payload "
+                        + "exceeds this limit is a bad record: it gets the error policy or the dead-letter queue.",
                 GROUP_DELIVERY, ++order, Width.SHORT, "Maximum payload size (bytes)");
         def.define(BATCH_MAX_RECORDS, Type.INT, 1, Range.between(1, 10_000), Importance.LOW,
                 "Opt-in: more than 1 sends up to this many consecutive records of one partition for one resource "

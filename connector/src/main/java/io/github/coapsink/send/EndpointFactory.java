@@ -8,6 +8,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.config.ConfigException;
 import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.core.network.InMemoryMessageExchangeStore;
+import org.eclipse.californium.core.network.RandomTokenGenerator;
 import org.eclipse.californium.elements.Connector;
 import org.eclipse.californium.elements.UDPConnector;
 import org.eclipse.californium.elements.config.Configuration;
@@ -87,9 +89,16 @@ public final class EndpointFactory {
         Connector connector = config.secure()
                 ? DtlsConnectors.create(config, californium, bind)
                 : new UDPConnector(bind, californium);
+        // Our own exchange store, for its duplicate detection (see RestartTolerantDeduplicator); it must share
+        // the endpoint's token generator.
+        RandomTokenGenerator tokens = new RandomTokenGenerator(californium);
+        InMemoryMessageExchangeStore store = new InMemoryMessageExchangeStore("coap-sink", californium, tokens);
+        store.setDeduplicator(new RestartTolerantDeduplicator(californium));
         return new CoapEndpoint.Builder()
                 .setConfiguration(californium)
                 .setConnector(connector)
+                .setTokenGenerator(tokens)
+                .setMessageExchangeStore(store)
                 .setLoggingTag("coap-sink")
                 .build();
     }

@@ -27,7 +27,7 @@ public final class DtlsProps {
 
     public static SendResult put(CaliforniumSender sender, String resource, String json) throws Exception {
         return sender.send(new OutgoingRequest(resource, OutgoingRequest.Method.PUT,
-                json.getBytes(StandardCharsets.UTF_8), true)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+                json.getBytes(StandardCharsets.UTF_8), true)).toCompletableFuture().get(90, TimeUnit.SECONDS);
     }
 
     public static CaliforniumSender start(Map<String, String> props) {

@@ -94,6 +94,34 @@ class LibcoapInteropTest {
         assertThat(get(port, "sensors/cid", "-k", "libcoap-psk-secret", "-u", "sink-1")).isEqualTo("{\"cid\":true}");
     }
 
+    /**
+     * OpenSSL drops a Finished it cannot verify without an alert, so a wrong PSK shows only as silence. With the
+     * default timeouts (ACK_TIMEOUT 2 s, request 30 s) the handshake's last wait for an answer to its Finished ends
+     * about when the request's deadline fires (retransmissions after 2, 6 and 14 s, then 16 s): whichever fires
+     * first, the failure names the handshake, the flight or message that got no answer and the likely cause, and
+     * shows no secret. (Before, the deadline usually won: "PUT ... timed out after 30000 ms".)
+     */
+    @Test
+    void wrongPskAgainstOpensslSaysHandshakeNotJustTimeout() throws Exception {
+        int port = startServer("-k", "libcoap-psk-secret", "-h", "CoAP");
+        Map<String, String> p = base("coaps://127.0.0.1:" + port);
+        p.put(CoapSinkConfig.USERNAME, "sink-1");
+        p.put(CoapSinkConfig.PASSWORD, "not-the-libcoap-secret");
+        p.put(CoapSinkConfig.ACK_TIMEOUT_MS, "2000");
+        p.put(CoapSinkConfig.REQUEST_TIMEOUT_MS, "30000");
+        try (CaliforniumSender sender = start(p)) {
+            SendResult result = put(sender, "sensors/t1", "{\"t\":1}");
+            System.out.println("LIBCOAP | wrong PSK against coap-server-openssl: " + result.detail());
+            assertThat(result.outcome()).isEqualTo(SendResult.Outcome.TRANSIENT);
+            // Whichever gives up first, the request's deadline ("did not complete within 30000 ms ...: no answer to
+            // our Finished (flight 5)") or Scandium's handshake timeout, the failure names the handshake and the cause.
+            assertThat(result.detail()).startsWith("DTLS handshake with 127.0.0.1:" + port)
+                    .contains("wrong PSK identity or secret")
+                    .contains("PUT 127.0.0.1:" + port + "/sensors/t1 not sent")
+                    .doesNotContain("not-the-libcoap-secret").doesNotContain("libcoap-psk-secret");
+        }
+    }
+
     @Test
     void x509MutualAuthenticationAgainstLibcoap() throws Exception {
         Issued ca = TestPki.ca("Interop CA");

@@ -3,8 +3,10 @@ package io.github.coapsink;
 import io.github.coapsink.config.CoapSinkConfig;
 import io.github.coapsink.config.ConfigKeyException;
 import io.github.coapsink.config.CrossChecks;
+import io.github.coapsink.dtls.DtlsCredentials;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.Config;
@@ -34,7 +36,7 @@ public class CoapSinkConnector extends SinkConnector {
     @Override
     public void start(Map<String, String> props) {
         CoapSinkConfig config = new CoapSinkConfig(props);
-        Map<String, String> problems = CrossChecks.check(config, props);
+        Map<String, String> problems = problems(config, props);
         if (!problems.isEmpty()) {
             Map.Entry<String, String> first = problems.entrySet().iterator().next();
             throw new ConfigException(first.getKey(), props.get(first.getKey()), first.getValue());
@@ -91,8 +93,19 @@ public class CoapSinkConnector extends SinkConnector {
             addError(result, keyNamedIn(e.getMessage()), e.getMessage());
             return result;
         }
-        CrossChecks.check(config, connectorConfigs).forEach((key, message) -> addError(result, key, message));
+        problems(config, connectorConfigs).forEach((key, message) -> addError(result, key, message));
         return result;
+    }
+
+    /**
+     * The checks that span several keys, then (coaps:// only) the DTLS credential files, read now so that a
+     * missing file or a wrong password shows in validate. The credential check lives in the dtls package, which
+     * depends on config for the key names; config does not depend on dtls, so it is joined here.
+     */
+    private static Map<String, String> problems(CoapSinkConfig config, Map<String, String> props) {
+        Map<String, String> problems = new LinkedHashMap<>(CrossChecks.check(config, props));
+        DtlsCredentials.problems(config).forEach((key, reason) -> problems.merge(key, reason, (a, b) -> a + "; " + b));
+        return problems;
     }
 
     /** The key Kafka's message "Invalid value V for configuration KEY: ..." names, else the URI key. */

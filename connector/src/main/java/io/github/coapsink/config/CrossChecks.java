@@ -26,7 +26,6 @@ public final class CrossChecks {
     public static Map<String, String> check(CoapSinkConfig config, Map<String, String> props) {
         Map<String, String> problems = new LinkedHashMap<>();
         checkTopics(config.routes(), props, problems);
-        checkDtls(config, problems);
         checkPayloadFormats(config, problems);
         int tasks = tasksMax(props);
         long lastPort = (long) config.bindPort() + (long) tasks * config.endpoints() - 1;
@@ -114,22 +113,6 @@ public final class CrossChecks {
                         + CoapSinkConfig.BATCH_MAX_RECORDS + "=1 or use STOREAS JSON, CBOR, SENML_JSON or SENML_CBOR",
                         (a, b) -> a + "; " + b);
             }
-        }
-    }
-
-    /**
-     * For coaps://, reads the credential files now so that a missing file, a wrong password or a missing alias
-     * shows in validate. For coap://, DTLS settings are not an error (the old connector ignored them, and its
-     * configurations must keep working) but {@link #ignoredDtlsSettings} names them for a warning.
-     */
-    private static void checkDtls(CoapSinkConfig config, Map<String, String> problems) {
-        if (config.secure()) {
-            try {
-                DtlsCredentials.load(config);
-            } catch (DtlsCredentials.Problem p) {
-                problems.merge(p.key(), p.reason(), (a, b) -> a + "; " + b);
-            }
-            return;
         }
     }
 

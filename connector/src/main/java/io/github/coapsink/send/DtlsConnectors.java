@@ -1,7 +1,7 @@
 package io.github.coapsink.send;
 
 import io.github.coapsink.config.CoapSinkConfig;
-import io.github.coapsink.config.DtlsCredentials;
+import io.github.coapsink.dtls.DtlsCredentials;
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
 import java.time.Duration;

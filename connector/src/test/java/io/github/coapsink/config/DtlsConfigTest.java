@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.coapsink.CoapSinkConnector;
+import io.github.coapsink.dtls.DtlsCredentials;
 import io.github.coapsink.dtls.TestPki;
 import java.nio.file.Path;
 import java.util.HashMap;

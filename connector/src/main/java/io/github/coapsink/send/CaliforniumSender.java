@@ -1,6 +1,7 @@
 package io.github.coapsink.send;
 
 import io.github.coapsink.config.CoapSinkConfig;
+import io.github.coapsink.dtls.DtlsCredentials;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -63,6 +64,9 @@ public final class CaliforniumSender implements CoapSender {
         this.config = config;
         URI uri = config.uri();
         this.secure = config.secure();
+        // Once per sender (per task), before any thread or socket exists, so a bad file fails the start and
+        // leaks nothing; the pool builds every later endpoint from these without touching a file.
+        DtlsCredentials credentials = secure ? DtlsCredentials.load(config) : null;
         this.psk = secure && config.pskIdentity() != null && !config.pskIdentity().isBlank();
         this.executor = ExecutorsUtil.newScheduledThreadPool(
                 Math.max(2, Runtime.getRuntime().availableProcessors()), new NamedThreadFactory("coap-sink#"));
@@ -83,7 +87,7 @@ public final class CaliforniumSender implements CoapSender {
             return c;
         };
         this.singleMessagePayload = californium.get().get(CoapConfig.MAX_MESSAGE_SIZE);
-        this.pool = new EndpointPool(config, californium, executor, timer, peer);
+        this.pool = new EndpointPool(config, credentials, californium, executor, timer, peer);
     }
 
     /**

@@ -26,7 +26,10 @@ import org.eclipse.californium.elements.auth.RawPublicKeyIdentity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Builds the DTLS 1.2 client connector for coaps:// URIs from {@link DtlsCredentials}. */
+/**
+ * Builds the DTLS 1.2 client connector for coaps:// URIs from {@link DtlsCredentials} loaded once per sender:
+ * building one reads no file, so it is cheap and cannot fail on a credential file when the pool grows.
+ */
 final class DtlsConnectors {
 
     private static final Logger log = LoggerFactory.getLogger(DtlsConnectors.class);
@@ -41,8 +44,8 @@ final class DtlsConnectors {
     private DtlsConnectors() {
     }
 
-    static DTLSConnector create(CoapSinkConfig config, Configuration californium, InetSocketAddress bind) {
-        DtlsCredentials credentials = DtlsCredentials.load(config);
+    static DTLSConnector create(CoapSinkConfig config, DtlsCredentials credentials, Configuration californium,
+            InetSocketAddress bind) {
         if (credentials.trustAll()) {
             log.warn("{}=true: the sink trusts EVERY server certificate and raw public key for {}; anyone on the "
                     + "network path can impersonate the server. Use this for tests only.",

@@ -1,6 +1,7 @@
 package io.github.coapsink.send;
 
 import io.github.coapsink.config.CoapSinkConfig;
+import io.github.coapsink.dtls.DtlsCredentials;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -74,7 +75,9 @@ public final class EndpointFactory {
         }
     }
 
-    static CoapEndpoint create(CoapSinkConfig config, Configuration californium, int index) {
+    /** One endpoint; {@code credentials} are the sender's, loaded once at its start (null for coap://). */
+    static CoapEndpoint create(CoapSinkConfig config, DtlsCredentials credentials, Configuration californium,
+            int index) {
         InetSocketAddress bind = bindAddress(config, index);
         if (index == 0 && !config.bindHost().equals(bindHost(config))) {
             log.warn("{}={} is a loopback address but the server {} is not on loopback, which a socket bound there "
@@ -87,7 +90,7 @@ public final class EndpointFactory {
                     "cannot be resolved to a local address; leave it empty to bind every local address");
         }
         Connector connector = config.secure()
-                ? DtlsConnectors.create(config, californium, bind)
+                ? DtlsConnectors.create(config, credentials, californium, bind)
                 : new UDPConnector(bind, californium);
         // Our own exchange store, for its duplicate detection (see RestartTolerantDeduplicator); it must share
         // the endpoint's token generator.

@@ -1,6 +1,7 @@
 package io.github.coapsink.send;
 
 import io.github.coapsink.config.CoapSinkConfig;
+import io.github.coapsink.dtls.DtlsCredentials;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -101,6 +102,8 @@ final class EndpointPool implements AutoCloseable {
     }
 
     private final CoapSinkConfig config;
+    /** Loaded once by the sender before the first endpoint; every endpoint added later reuses them. */
+    private final DtlsCredentials credentials;
     private final Supplier<Configuration> californium;
     private final ScheduledExecutorService executor;
     private final ScheduledExecutorService timer;
@@ -109,9 +112,11 @@ final class EndpointPool implements AutoCloseable {
     private final AtomicInteger next = new AtomicInteger();
     private volatile boolean closed;
 
-    EndpointPool(CoapSinkConfig config, Supplier<Configuration> californium, ScheduledExecutorService executor,
-            ScheduledExecutorService timer, String peer) {
+    /** {@code credentials}: null for coap://, else the sender's, loaded once (no file is read when it grows). */
+    EndpointPool(CoapSinkConfig config, DtlsCredentials credentials, Supplier<Configuration> californium,
+            ScheduledExecutorService executor, ScheduledExecutorService timer, String peer) {
         this.config = config;
+        this.credentials = credentials;
         this.californium = californium;
         this.executor = executor;
         this.timer = timer;
@@ -122,7 +127,7 @@ final class EndpointPool implements AutoCloseable {
     synchronized Slot add() {
         int index = slots.size();
         Configuration configuration = californium.get();
-        CoapEndpoint endpoint = EndpointFactory.create(config, configuration, index);
+        CoapEndpoint endpoint = EndpointFactory.create(config, credentials, configuration, index);
         endpoint.setExecutors(executor, timer);
         try {
             endpoint.start();

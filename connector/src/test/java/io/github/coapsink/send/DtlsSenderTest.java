@@ -7,8 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.coapsink.config.CoapSinkConfig;
 import io.github.coapsink.dtls.DtlsTestServer;
+import io.github.coapsink.dtls.DtlsTestServer.Received;
 import io.github.coapsink.dtls.TestPki;
 import io.github.coapsink.dtls.TestPki.Issued;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.util.List;
@@ -221,6 +223,42 @@ class DtlsSenderTest {
             assertThat(received.subList(0, 5)).extracting(DtlsTestServer.Received::session).containsOnly(received.get(0).session());
             assertThat(received.subList(5, 10)).extracting(DtlsTestServer.Received::session).containsOnly(received.get(5).session())
                     .doesNotContain(received.get(0).session());
+        }
+    }
+
+    /**
+     * The credentials are loaded once, at the sender's start: an endpoint the pool adds later (from a sending
+     * thread, when the others are out of message IDs) reads no file, so it still handshakes after every
+     * credential file is gone.
+     */
+    @Test
+    void endpointsAddedLaterReuseTheCredentialsLoadedAtStart() throws Exception {
+        KeyPair serverKeys = TestPki.ec();
+        KeyPair clientKeys = TestPki.ec();
+        try (DtlsTestServer server = DtlsTestServer.builder().rawPublicKey(serverKeys).requireClientAuth().start()) {
+            Map<String, String> p = base(server.uri());
+            Path privateKey = TestPki.writePrivateKey(dir.resolve("client.key"), clientKeys.getPrivate());
+            Path publicKey = TestPki.writePublicKey(dir.resolve("client.pub"), clientKeys);
+            Path serverKey = TestPki.writePublicKey(dir.resolve("server.pub"), serverKeys);
+            p.put(CoapSinkConfig.PRIVATE_KEY_FILE, privateKey.toString());
+            p.put(CoapSinkConfig.PUBLIC_KEY_FILE, publicKey.toString());
+            p.put(CoapSinkConfig.SERVER_PUBLIC_KEY_FILE, serverKey.toString());
+            p.put(CoapSinkConfig.ENDPOINTS, "2");
+            try (CaliforniumSender sender = start(p)) {
+                Files.delete(privateKey);
+                Files.delete(publicKey);
+                Files.delete(serverKey);
+                sender.pool.add(); // what pick() does when every endpoint has used its message IDs
+                assertThat(sender.localAddresses()).hasSize(2).doesNotHaveDuplicates();
+                // the pool hands out its endpoints in turn: one request from each
+                SendResult first = put(sender, "sensors/a", "{\"n\":1}");
+                SendResult second = put(sender, "sensors/b", "{\"n\":2}");
+                assertThat(first.outcome()).as(first.detail()).isEqualTo(SendResult.Outcome.DELIVERED);
+                assertThat(second.outcome()).as(second.detail()).isEqualTo(SendResult.Outcome.DELIVERED);
+            }
+            assertThat(server.received()).hasSize(2)
+                    .allSatisfy(r -> assertThat(r.peer()).isEqualTo(new RawPublicKeyIdentity(clientKeys.getPublic())))
+                    .extracting(Received::session).as("one DTLS session per endpoint").doesNotHaveDuplicates();
         }
     }
 }

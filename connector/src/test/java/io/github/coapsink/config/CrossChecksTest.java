@@ -42,18 +42,6 @@ class CrossChecksTest {
         assertThat(check(props).get("connect.coap.kcql")).contains("[metrics]").contains("topics.regex");
     }
 
-    @Test
-    void pskNeedsIdentityAndSecret() {
-        Map<String, String> props = CoapSinkConfigTest.seedProps();
-        props.put("connect.coap.uri", "coaps://localhost:5684");
-        props.put("connect.coap.username", "sink");
-        assertThat(check(props)).containsKey("connect.coap.password");
-        props.remove("connect.coap.username");
-        props.put("connect.coap.password", "secret");
-        assertThat(check(props)).containsKey("connect.coap.username");
-        assertThat(check(props).toString()).doesNotContain("secret,").doesNotContain("=secret");
-    }
-
     /** Issue 9.10: with a fixed port every task binds its own range, which must stay below 65536. */
     @Test
     void aFixedPortLeavesRoomForEveryTasksEndpoints() {

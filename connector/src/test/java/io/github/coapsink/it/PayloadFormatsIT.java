@@ -9,20 +9,14 @@ import io.github.coapsink.embedded.ConnectRestClient;
 import io.github.coapsink.embedded.EmbeddedKafka;
 import io.github.coapsink.testserver.CoapTestServer;
 import io.github.coapsink.testserver.ReceivedRequest;
+import io.github.coapsink.testing.LibcoapServer;
 import io.github.coapsink.testing.StandaloneSink;
-import java.io.File;
-import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterEach;
@@ -52,7 +46,7 @@ class PayloadFormatsIT {
     private EmbeddedKafka kafka;
     private CoapTestServer server;
     private String topic;
-    private final List<Process> processes = new ArrayList<>();
+    private final List<LibcoapServer> libcoapServers = new ArrayList<>();
 
     @BeforeEach
     void setUp() {
@@ -62,14 +56,9 @@ class PayloadFormatsIT {
     }
 
     @AfterEach
-    void tearDown() throws InterruptedException {
+    void tearDown() {
         server.close();
-        for (Process p : processes) {
-            p.destroy();
-            if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-        }
+        libcoapServers.forEach(LibcoapServer::close);
     }
 
     private Map<String, String> config(String uri, String kcql, String valueConverter) {
@@ -284,7 +273,8 @@ class PayloadFormatsIT {
 
     @Test
     void everyFormatStoredByLibcoapReadsBack() throws Exception {
-        int port = startLibcoap();
+        LibcoapServer libcoap = libcoap();
+        int port = libcoap.port();
         String[] formats = {"JSON", "CBOR", "SENML_JSON", "SENML_CBOR", "BYTES"};
         StringBuilder kcql = new StringBuilder();
         List<String> topics = new ArrayList<>();
@@ -308,23 +298,24 @@ class PayloadFormatsIT {
         for (String t : topics) {
             sink.awaitCommitted(t, 0, 1);
         }
-        assertThat(new String(get(port, "lib/json"), StandardCharsets.UTF_8)).isEqualTo(reading);
-        CBORObject cbor = CBORObject.DecodeFromBytes(get(port, "lib/cbor"));
+        assertThat(new String(libcoap.getBytes("lib/json"), StandardCharsets.UTF_8)).isEqualTo(reading);
+        CBORObject cbor = CBORObject.DecodeFromBytes(libcoap.getBytes("lib/cbor"));
         assertThat(cbor.get("voltage").AsDoubleValue()).isEqualTo(120.1);
         assertThat(cbor.get("current").AsDoubleValue()).isEqualTo(1.2);
-        assertThat(new String(get(port, "lib/senml_json"), StandardCharsets.UTF_8)).isEqualTo(
+        assertThat(new String(libcoap.getBytes("lib/senml_json"), StandardCharsets.UTF_8)).isEqualTo(
                 "[{\"bn\":\"urn:dev:ow:10e2073a01080063:\",\"bt\":1276020076,\"n\":\"voltage\",\"v\":120.1},"
                         + "{\"n\":\"current\",\"v\":1.2}]");
-        CBORObject pack = CBORObject.DecodeFromBytes(get(port, "lib/senml_cbor"));
+        CBORObject pack = CBORObject.DecodeFromBytes(libcoap.getBytes("lib/senml_cbor"));
         assertThat(pack.get(0).get(CBORObject.FromObject(-2)).AsString()).isEqualTo("urn:dev:ow:10e2073a01080063:");
         assertThat(pack.get(0).get(CBORObject.FromObject(-3)).AsInt64Value()).isEqualTo(1_276_020_076L);
         assertThat(pack.get(1).get(CBORObject.FromObject(2)).AsDoubleValue()).isEqualTo(1.2);
-        assertThat(get(port, "lib/bytes")).isEqualTo(raw);
+        assertThat(libcoap.getBytes("lib/bytes")).isEqualTo(raw);
     }
 
     @Test
     void textStoredByLibcoapReadsBack() throws Exception {
-        int port = startLibcoap();
+        LibcoapServer libcoap = libcoap();
+        int port = libcoap.port();
         kafka.createTopic(topic, 1);
         Map<String, String> c = config("coap://127.0.0.1:" + port, "INSERT INTO lib/text SELECT * FROM " + topic,
                 STRING_CONVERTER);
@@ -332,58 +323,13 @@ class PayloadFormatsIT {
         sink.run(c);
         kafka.send(topic, null, "plain text ✓ {not json");
         sink.awaitCommitted(topic, 0, 1);
-        assertThat(new String(get(port, "lib/text"), StandardCharsets.UTF_8)).isEqualTo("plain text ✓ {not json");
+        assertThat(new String(libcoap.getBytes("lib/text"), StandardCharsets.UTF_8)).isEqualTo("plain text ✓ {not json");
     }
 
-    /** Starts coap-server-notls (Debian libcoap3-bin) with dynamic resources on a free loopback port. */
-    private int startLibcoap() throws IOException {
-        assertThat(onPath("coap-server-notls") && onPath("coap-client-notls")).as("libcoap's notls tools are not "
-                + "installed: scripts/install-test-deps.sh, or apt-get install -y --no-install-recommends libcoap3-bin")
-                .isTrue();
-        int port;
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            port = s.getLocalPort();
-        }
-        Path log = dir.resolve("libcoap-server.log");
-        Process p = new ProcessBuilder("coap-server-notls", "-A", "127.0.0.1", "-p", String.valueOf(port), "-d", "20")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        processes.add(p);
-        await().atMost(Duration.ofSeconds(10)).until(() -> {
-            assertThat(p.isAlive()).as("coap-server-notls exited: " + Files.readString(log)).isTrue();
-            return !bindable(port);
-        });
-        return port;
-    }
-
-    /** What libcoap stored for the resource, written to a file by coap-client -o. */
-    private byte[] get(int port, String path) throws Exception {
-        Path out = dir.resolve(path.replace('/', '_') + ".bin");
-        Process p = new ProcessBuilder("coap-client-notls", "-m", "get", "-B", "10", "-o", out.toString(),
-                "coap://127.0.0.1:" + port + "/" + path).redirectErrorStream(true).start();
-        processes.add(p);
-        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
-        return Files.readAllBytes(out);
-    }
-
-    private static boolean bindable(int port) {
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static boolean onPath(String tool) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return false;
-        }
-        for (String d : path.split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(d, tool))) {
-                return true;
-            }
-        }
-        return false;
+    /** libcoap's coap-server-notls on a free loopback port, stopped after the test. */
+    private LibcoapServer libcoap() {
+        LibcoapServer server = LibcoapServer.start(dir);
+        libcoapServers.add(server);
+        return server;
     }
 }

@@ -121,6 +121,24 @@ public final class LibcoapServer implements AutoCloseable {
         }
     }
 
+    /** GETs a resource with {@code coap-client-notls -o}: the exact bytes libcoap stored (binary bodies too). */
+    public byte[] getBytes(String path) {
+        try {
+            Path out = log.resolveSibling("get-" + port + "-" + path.replaceAll("[^A-Za-z0-9]", "_") + ".bin");
+            Process client = new ProcessBuilder(CLIENT, "-m", "get", "-B", "10", "-o", out.toString(),
+                    uri() + "/" + path).redirectErrorStream(true).start();
+            assertThat(client.waitFor(20, TimeUnit.SECONDS)).as("coap-client-notls finished").isTrue();
+            assertThat(client.exitValue()).as(new String(client.getInputStream().readAllBytes(),
+                    StandardCharsets.UTF_8)).isZero();
+            return Files.readAllBytes(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public String logText() {
         return String.join("\n", logLines());
     }

@@ -19,9 +19,10 @@ import org.slf4j.LoggerFactory;
  * One request from the moment it is handed to the sender to its {@link SendResult}.
  *
  * <ul>
- * <li><b>Deadline.</b> {@code connect.coap.request.timeout.ms} counts from when the request may go: at once for
- * a body that fits one CoAP message, and for a block-wise body (RFC 7959) from when it leaves its resource's
- * line in the {@link BlockwiseQueue}. A block-wise body of many blocks needs one round trip per block, so there
+ * <li><b>Deadline.</b> {@code connect.coap.request.timeout.ms} counts from when the request goes out: when an
+ * endpoint with a free message ID takes it (a request that waits because every endpoint has spent its IDs is not
+ * yet sent and cannot time out), and for a block-wise body (RFC 7959) after it left its resource's line in the
+ * {@link BlockwiseQueue}. A block-wise body of many blocks needs one round trip per block, so there
  * the timeout bounds the wait for each block: it starts again whenever a block is sent, and the transfer fails
  * only when one block gets no answer in time.</li>
  * <li><b>Outcome.</b> CON: the server's answer (after Californium's retransmissions). NON: delivered once the
@@ -81,12 +82,11 @@ final class SendExchange {
         }
     }
 
-    /** It is this request's turn: the clock starts now. */
+    /** It is this request's turn; the clock starts when an endpoint with a free message ID takes it. */
     private void go() {
         if (result.isDone()) {
             return;
         }
-        armDeadline();
         attempt();
     }
 
@@ -179,9 +179,17 @@ final class SendExchange {
         }
         EndpointPool.Slot slot = sender.pool.pick();
         if (slot == null) {
+            // Every endpoint has spent its message IDs: the request waits, unsent, for one to be freed. Waiting is
+            // backpressure (the window fills, put() pauses), not a failure, so its timeout does not run meanwhile
+            // (it was armed if an endpoint took the request and then found its IDs spent).
+            ScheduledFuture<?> armed = deadline;
+            if (armed != null) {
+                armed.cancel(false);
+            }
             sender.timer.schedule(this::attempt, NO_ID_RETRY_MILLIS, TimeUnit.MILLISECONDS);
             return;
         }
+        armDeadline();
         Request r = new Request(code(outgoing.method()), outgoing.confirmable() ? CoAP.Type.CON : CoAP.Type.NON);
         r.setDestinationContext(server.context());
         if (sender.server.virtualHost() != null) {

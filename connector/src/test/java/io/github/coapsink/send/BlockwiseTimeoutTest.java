@@ -36,6 +36,7 @@ class BlockwiseTimeoutTest {
 
     private final List<String> received = new CopyOnWriteArrayList<>();
     private CoapServer server;
+    private final java.util.concurrent.CountDownLatch testOver = new java.util.concurrent.CountDownLatch(1);
     private volatile long handlerDelayMs;
     private volatile long perMessageDelayMs;
     private final java.util.concurrent.atomic.AtomicInteger arrived = new java.util.concurrent.atomic.AtomicInteger();
@@ -67,10 +68,11 @@ class BlockwiseTimeoutTest {
         return endpoint.getAddress().getPort();
     }
 
-    private static void sleep(long ms) {
+    /** The simulated slowness of the server; ends early once the test is over, so no server thread lingers. */
+    private void sleep(long ms) {
         if (ms > 0) {
             try {
-                Thread.sleep(ms);
+                testOver.await(ms, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -79,6 +81,7 @@ class BlockwiseTimeoutTest {
 
     @AfterEach
     void stop() {
+        testOver.countDown();
         if (server != null) {
             server.destroy();
         }

@@ -50,6 +50,7 @@ class DtlsRecoveryTest {
             });
             try (CaliforniumSender sender = CaliforniumSender.start(new CoapSinkConfig(props(server)))) {
                 AtomicBoolean stop = new AtomicBoolean();
+                java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
                 AtomicInteger delivered = new AtomicInteger();
                 AtomicInteger failed = new AtomicInteger();
                 AtomicInteger longestFailureRunMs = new AtomicInteger();
@@ -82,7 +83,9 @@ class DtlsRecoveryTest {
                             failed.incrementAndGet();
                             System.out.println("DTLS-RECOVERY | id " + id + ": " + result.detail());
                             try {
-                                Thread.sleep(100); // the retry interval
+                                if (stopped.await(100, TimeUnit.MILLISECONDS)) { // the retry interval, or the end
+                                    return;
+                                }
                             } catch (InterruptedException e) {
                                 return;
                             }
@@ -108,6 +111,7 @@ class DtlsRecoveryTest {
                     await().atMost(Duration.ofSeconds(20)).until(() -> delivered.get() >= before + 300);
                 } finally {
                     stop.set(true);
+                    stopped.countDown();
                     lane.join(40_000);
                 }
             }

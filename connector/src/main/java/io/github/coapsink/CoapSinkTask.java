@@ -10,6 +10,9 @@ import io.github.coapsink.delivery.RequestFactory;
 import io.github.coapsink.delivery.TaskMetrics;
 import io.github.coapsink.encode.PayloadEncoder;
 import io.github.coapsink.kcql.Route;
+import io.github.coapsink.response.KafkaResponseSink;
+import io.github.coapsink.response.ResponseSettings;
+import io.github.coapsink.response.ResponseSink;
 import io.github.coapsink.send.CaliforniumSender;
 import io.github.coapsink.send.CoapSender;
 import io.github.coapsink.send.OutgoingRequest;
@@ -21,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -50,6 +54,7 @@ public class CoapSinkTask extends SinkTask {
     private static final long PENDING_POLL_MS = 250;
 
     private final Function<CoapSinkConfig, CoapSender> senderFactory;
+    private final BiFunction<ResponseSettings, ResponseTarget, ResponseSink> responseSinkFactory;
     private CoapSinkConfig config;
     private Map<String, Route> routes;
     private RequestFactory requests;
@@ -61,6 +66,7 @@ public class CoapSinkTask extends SinkTask {
     private TaskMetrics metrics;
     private boolean pausedOnce;
     private Batcher batcher;
+    private ResponseSink responses;
 
     public CoapSinkTask() {
         this(CaliforniumSender::start);
@@ -68,7 +74,15 @@ public class CoapSinkTask extends SinkTask {
 
     /** For tests that bring their own sender. */
     CoapSinkTask(Function<CoapSinkConfig, CoapSender> senderFactory) {
+        this(senderFactory, (settings, target) -> KafkaResponseSink.start(settings, target.uriPrefix(),
+                target.name()));
+    }
+
+    /** For tests that bring their own sender and response sink. */
+    CoapSinkTask(Function<CoapSinkConfig, CoapSender> senderFactory,
+            BiFunction<ResponseSettings, ResponseTarget, ResponseSink> responseSinkFactory) {
         this.senderFactory = senderFactory;
+        this.responseSinkFactory = responseSinkFactory;
     }
 
     @Override
@@ -96,11 +110,30 @@ public class CoapSinkTask extends SinkTask {
         progress = config.progressEnabled()
                 ? new ProgressLog(stats, config.progressInterval(), connector + " task " + taskId) : null;
         sender = senderFactory.apply(config);
-        pipeline = new DeliveryPipeline(sender, config.maxInFlight(), config.ordering(), stats);
+        responses = config.responses().map(settings -> responseSinkFactory.apply(settings,
+                new ResponseTarget(uriPrefix(config.uri()), connector + "-" + taskId))).orElse(null);
+        pipeline = new DeliveryPipeline(sender, config.maxInFlight(), config.ordering(), stats, responses);
         metrics = TaskMetrics.register(connector, taskId, stats, pipeline, config.maxInFlight(), context, routes.keySet());
-        log.info("CoAP sink task started: {} to {} with error policy {}{}; {} route(s)", config.method(),
+        log.info("CoAP sink task started: {} to {} with error policy {}{}; {} route(s){}", config.method(),
                 config.uri(), config.errorPolicy(), failures.reports() ? " and Connect's errant record reporter" : "",
-                routes.size());
+                routes.size(), responses == null ? "" : "; answers go to topic '"
+                        + config.getString(CoapSinkConfig.RESPONSE_TOPIC).trim() + "'");
+    }
+
+    /** Where a task's response sink writes and what it is called. */
+    record ResponseTarget(String uriPrefix, String name) {
+    }
+
+    /** The server's URI with the connector URI's path and no trailing '/': a request's resource is appended. */
+    static String uriPrefix(java.net.URI uri) {
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        while (path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        if (!path.isEmpty() && !path.startsWith("/")) {
+            path = "/" + path;
+        }
+        return uri.getScheme() + "://" + uri.getRawAuthority() + path;
     }
 
     /**
@@ -301,6 +334,9 @@ public class CoapSinkTask extends SinkTask {
         }
         if (sender != null) {
             sender.close();
+        }
+        if (responses != null) {
+            responses.close();
         }
     }
 

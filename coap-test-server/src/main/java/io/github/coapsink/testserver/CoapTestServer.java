@@ -141,6 +141,8 @@ public final class CoapTestServer implements AutoCloseable {
     private final Object randomLock = new Object();
     private Random random;
     private volatile Duration responseDelay = Duration.ZERO;
+    /** Adds a body to successful PUT/POST answers; null for none. */
+    private volatile java.util.function.BiConsumer<ReceivedRequest, Response> answerBody;
 
     // lifecycle
     private final Object lifecycle = new Object();
@@ -567,6 +569,15 @@ public final class CoapTestServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Lets {@code body} shape every successful PUT/POST answer (after the request was recorded): set a payload,
+     * a Content-Format, a Location-Path, as a device answering a command would. {@code null} removes it.
+     */
+    public CoapTestServer answerBody(java.util.function.BiConsumer<ReceivedRequest, Response> body) {
+        answerBody = body;
+        return this;
+    }
+
     /** Changes the success answer to PUT (default 2.04 Changed). */
     public CoapTestServer putResponse(ResponseCode code) {
         putResponse = Objects.requireNonNull(code);
@@ -591,6 +602,7 @@ public final class CoapTestServer implements AutoCloseable {
         unavailablePaths.clear();
         dropRatio = 0.0;
         responseDelay = Duration.ZERO;
+        answerBody = null;
         return this;
     }
 
@@ -678,6 +690,10 @@ public final class CoapTestServer implements AutoCloseable {
                 notify = true;
             }
             record(received);
+            java.util.function.BiConsumer<ReceivedRequest, Response> body = answerBody;
+            if (body != null && code.isSuccess()) {
+                body.accept(received, response);
+            }
         } else if (method == Code.GET) {
             response = representation(request);
             record(received(request, nanos, now, response.getCode(), false));

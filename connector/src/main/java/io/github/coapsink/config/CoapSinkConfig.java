@@ -6,12 +6,15 @@ import io.github.coapsink.encode.PlainStringPolicy;
 import io.github.coapsink.kcql.KcqlException;
 import io.github.coapsink.kcql.KcqlParser;
 import io.github.coapsink.kcql.Route;
+import io.github.coapsink.response.CodeFilter;
+import io.github.coapsink.response.ResponseSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -20,6 +23,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,6 +82,15 @@ public final class CoapSinkConfig extends AbstractConfig {
     public static final String RETRY_INTERVAL = "connect.coap.retry.interval";
     public static final String RETRY_BACKOFF_MAX_MS = "connect.coap.retry.backoff.max.ms";
 
+    public static final String RESPONSE_TOPIC = "connect.coap.response.topic";
+    public static final String RESPONSE_SCHEMAS_ENABLE = "connect.coap.response.schemas.enable";
+    public static final String RESPONSE_COPY_HEADERS = "connect.coap.response.copy.headers";
+    public static final String RESPONSE_CODES = "connect.coap.response.codes";
+    /** Every key under this prefix configures the producer of the response topic (prefix removed). */
+    public static final String RESPONSE_PRODUCER_PREFIX = "connect.coap.response.producer.";
+    public static final String RESPONSE_BOOTSTRAP_SERVERS = RESPONSE_PRODUCER_PREFIX
+            + ProducerConfig.BOOTSTRAP_SERVERS_CONFIG;
+
     public static final String PROGRESS_ENABLED = "connect.progress.enabled";
     public static final String PROGRESS_INTERVAL_MS = "connect.progress.interval.ms";
 
@@ -93,6 +106,7 @@ public final class CoapSinkConfig extends AbstractConfig {
     static final String GROUP_SECURITY = "DTLS security (coaps://)";
     static final String GROUP_ERRORS = "Error handling";
     static final String GROUP_PROGRESS = "Progress";
+    static final String GROUP_RESPONSES = "Responses back to Kafka";
 
     static final String DEFAULT_STORE_PASSWORD = "rootPass";
 
@@ -113,6 +127,7 @@ public final class CoapSinkConfig extends AbstractConfig {
         addSecurityGroup(def);
         addErrorGroup(def);
         addProgressGroup(def);
+        addResponseGroup(def);
         return def;
     }
 
@@ -383,6 +398,65 @@ public final class CoapSinkConfig extends AbstractConfig {
                 GROUP_PROGRESS, ++order, Width.SHORT, "Progress interval (ms)");
     }
 
+    private static void addResponseGroup(ConfigDef def) {
+        int order = 0;
+        def.define(RESPONSE_TOPIC, Type.STRING, "", Importance.MEDIUM,
+                "Off when empty (the default). Set, every record whose request completed (the server answered "
+                        + "2.xx or a failure that is not retried, 4.xx; or a NON request was sent) gets one record "
+                        + "on this topic with the server's answer: key = the input record's key, value = JSON with "
+                        + "the request, the response (code, Content-Format, ETag, Location, Max-Age, the body as "
+                        + "text for text formats or base64), the latency and the input's topic, partition, offset "
+                        + "and timestamp. A record's offset is committed only after its response record was "
+                        + "acknowledged, and a lane sends its next request only then, so a device's answers are "
+                        + "written in its order. A response record that cannot be written is a (retriable) "
+                        + "failure of its record under " + ERROR_POLICY + ". Needs " + RESPONSE_BOOTSTRAP_SERVERS
+                        + ". See the README's 'Responses back to Kafka'.",
+                GROUP_RESPONSES, ++order, Width.MEDIUM, "Response topic");
+        def.define(RESPONSE_BOOTSTRAP_SERVERS, Type.STRING, "", Importance.MEDIUM,
+                "Brokers of the response topic (host:port,...), usually the worker's own bootstrap.servers. Any "
+                        + "other producer setting goes under " + RESPONSE_PRODUCER_PREFIX + "*, e.g. "
+                        + RESPONSE_PRODUCER_PREFIX + "security.protocol=SASL_SSL; its secrets (listed below) are "
+                        + "passwords, never logged. The sink sets acks=all and enable.idempotence=true unless "
+                        + "configured otherwise, and always byte-array serializers. acks=0 is refused: an "
+                        + "unacknowledged response record could be lost after its offset was committed.",
+                GROUP_RESPONSES, ++order, Width.LONG, "Response producer: bootstrap servers");
+        def.define(RESPONSE_SCHEMAS_ENABLE, Type.BOOLEAN, false, Importance.LOW,
+                "Write each response value as JsonConverter's envelope, {\"schema\": ..., \"payload\": ...}, so "
+                        + "that a consumer with JsonConverter and schemas.enable=true reads it as a Struct. false "
+                        + "(the default) writes the bare JSON object.",
+                GROUP_RESPONSES, ++order, Width.SHORT, "Response schemas");
+        def.define(RESPONSE_COPY_HEADERS, Type.LIST, "", Importance.LOW,
+                "Headers of the input record copied onto its response record, e.g. correlation-id,reply-to; * "
+                        + "copies all. Strings are written as UTF-8, bytes unchanged, other values as JSON.",
+                GROUP_RESPONSES, ++order, Width.LONG, "Headers copied to responses");
+        def.define(RESPONSE_CODES, Type.LIST, "", ConfigDef.LambdaValidator.with((name, value) -> {
+            try {
+                CodeFilter.parse(listOf(value));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(name, value, e.getMessage());
+            }
+        }, () -> "codes such as 2.05, classes such as 4.xx, SENT"), Importance.LOW,
+                "Which outcomes get a response record: exact codes (2.05), classes (2.xx, 4.xx, 5.xx) and SENT "
+                        + "(NON requests, which have no answer), e.g. 4.xx,5.xx for errors only. Empty (the "
+                        + "default) writes all. Records filtered out are committed as without a response topic.",
+                GROUP_RESPONSES, ++order, Width.MEDIUM, "Response codes written");
+        ConfigDef producer = ProducerConfig.configDef();
+        for (ConfigDef.ConfigKey key : producer.configKeys().values()) {
+            if (key.type == Type.PASSWORD) {
+                def.define(RESPONSE_PRODUCER_PREFIX + key.name, Type.PASSWORD, null, Importance.LOW,
+                        "Secret of the response producer: Kafka's producer setting " + key.name + ".",
+                        GROUP_RESPONSES, ++order, Width.MEDIUM, "Response producer: " + key.name);
+            }
+        }
+    }
+
+    private static List<String> listOf(Object value) {
+        if (value instanceof List<?> list) {
+            return list.stream().map(String::valueOf).toList();
+        }
+        return value == null ? List.of() : List.of(value.toString().split(","));
+    }
+
     /** Copies the misspelt retries key onto the right one, with a warning, unless the right one is set. */
     static Map<String, Object> withAliases(Map<String, ?> originals) {
         Map<String, Object> props = new HashMap<>(originals);
@@ -592,6 +666,37 @@ public final class CoapSinkConfig extends AbstractConfig {
 
     public Duration progressInterval() {
         return Duration.ofMillis(getLong(PROGRESS_INTERVAL_MS));
+    }
+
+    /**
+     * How answers go back to Kafka, when {@link #RESPONSE_TOPIC} is set: the producer's settings are every key
+     * under {@link #RESPONSE_PRODUCER_PREFIX}, secrets resolved, over the sink's defaults (acks=all, idempotence),
+     * with byte-array serializers.
+     */
+    public Optional<ResponseSettings> responses() {
+        String topic = getString(RESPONSE_TOPIC).trim();
+        if (topic.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, Object> producer = new HashMap<>();
+        producer.put(ProducerConfig.ACKS_CONFIG, "all");
+        producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        Map<String, ?> parsed = values();
+        for (Map.Entry<String, Object> e : originalsWithPrefix(RESPONSE_PRODUCER_PREFIX).entrySet()) {
+            Object value = parsed.containsKey(RESPONSE_PRODUCER_PREFIX + e.getKey())
+                    ? parsed.get(RESPONSE_PRODUCER_PREFIX + e.getKey()) : e.getValue();
+            if (value instanceof Password password) {
+                value = password.value();
+            }
+            if (value != null && !(value instanceof String text && text.isEmpty())) {
+                producer.put(e.getKey(), value);
+            }
+        }
+        producer.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        producer.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return Optional.of(new ResponseSettings(topic, getBoolean(RESPONSE_SCHEMAS_ENABLE),
+                getList(RESPONSE_COPY_HEADERS).stream().map(String::trim).filter(h -> !h.isEmpty()).toList(),
+                CodeFilter.parse(getList(RESPONSE_CODES)), producer));
     }
 
     /** Prints the configuration reference (Markdown) that the README embeds. */

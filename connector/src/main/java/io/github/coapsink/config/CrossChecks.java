@@ -27,6 +27,7 @@ public final class CrossChecks {
         Map<String, String> problems = new LinkedHashMap<>();
         checkTopics(config.routes(), props, problems);
         checkPayloadFormats(config, problems);
+        checkResponses(config, props, problems);
         int tasks = tasksMax(props);
         long lastPort = (long) config.bindPort() + (long) tasks * config.endpoints() - 1;
         if (config.bindPort() != 0 && lastPort > 65_535) {
@@ -84,6 +85,37 @@ public final class CrossChecks {
                         + TOPICS_REGEX + ", a matching topic that has no KCQL statement fails the task when its "
                         + "first record arrives.)");
             }
+        }
+    }
+
+    /** The response topic needs brokers, an acknowledging producer, and must not feed the sink its own output. */
+    private static void checkResponses(CoapSinkConfig config, Map<String, String> props, Map<String, String> problems) {
+        String topic = config.getString(CoapSinkConfig.RESPONSE_TOPIC).trim();
+        if (topic.isEmpty()) {
+            return;
+        }
+        if (config.getString(CoapSinkConfig.RESPONSE_BOOTSTRAP_SERVERS).isBlank()) {
+            problems.put(CoapSinkConfig.RESPONSE_BOOTSTRAP_SERVERS, "is required with "
+                    + CoapSinkConfig.RESPONSE_TOPIC + "=" + topic + ": set it to the brokers of that topic, usually "
+                    + "the worker's bootstrap.servers (a connector cannot read the worker's settings)");
+        }
+        Object acks = config.originals().get(CoapSinkConfig.RESPONSE_PRODUCER_PREFIX + "acks");
+        if (acks != null && "0".equals(acks.toString().trim())) {
+            problems.put(CoapSinkConfig.RESPONSE_PRODUCER_PREFIX + "acks", "acks=0 never acknowledges a response "
+                    + "record, so the sink could commit a record whose response was lost; use all (the default) or 1");
+        }
+        boolean readsIt = config.routes().stream().anyMatch(r -> r.topic().equals(topic));
+        String regex = props.get(TOPICS_REGEX);
+        if (!readsIt && regex != null && !regex.isBlank()) {
+            try {
+                readsIt = Pattern.compile(regex).matcher(topic).matches();
+            } catch (PatternSyntaxException e) {
+                // Connect reports a bad topics.regex itself
+            }
+        }
+        if (readsIt) {
+            problems.put(CoapSinkConfig.RESPONSE_TOPIC, "'" + topic + "' is also a topic this connector reads: every "
+                    + "answer would be sent to the server again; write responses to a topic of their own");
         }
     }
 

@@ -2,6 +2,7 @@ package io.github.coapsink.delivery;
 
 import io.github.coapsink.address.Address;
 import io.github.coapsink.config.Ordering;
+import io.github.coapsink.response.ResponseSink;
 import io.github.coapsink.send.CoapSender;
 import io.github.coapsink.send.OutgoingRequest;
 import io.github.coapsink.send.SendResult;
@@ -64,6 +65,10 @@ public final class DeliveryPipeline implements AutoCloseable {
         /** The request on the wire, once the sender took it; cancelled when the partition is closed. */
         volatile CompletableFuture<SendResult> onWire;
         volatile boolean cancelled;
+        /** The outcome whose response records are being written (or failed to be written); null before. */
+        SendResult answered;
+        long latencyNanos;
+        int responseAttempts;
 
         Delivery(List<SinkRecord> records, TopicPartition partition, OutgoingRequest request, Lane lane) {
             this.records = records;
@@ -81,6 +86,8 @@ public final class DeliveryPipeline implements AutoCloseable {
     private final int window;
     private final Ordering ordering;
     private final DeliveryStats stats;
+    /** Where answers go ({@code connect.coap.response.topic}); null when they go nowhere. */
+    private final ResponseSink responses;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final OffsetTracker offsets = new OffsetTracker();
@@ -95,6 +102,17 @@ public final class DeliveryPipeline implements AutoCloseable {
     private boolean closed;
 
     public DeliveryPipeline(CoapSender sender, int window, Ordering ordering, DeliveryStats stats) {
+        this(sender, window, ordering, stats, null);
+    }
+
+    /**
+     * A pipeline that writes the answers to {@code responses} (null: nowhere). A record whose outcome gets a
+     * response record is done only once Kafka acknowledged that record, and its lane sends the next request only
+     * then, so that the answers of one lane are written in the lane's order.
+     */
+    public DeliveryPipeline(CoapSender sender, int window, Ordering ordering, DeliveryStats stats,
+            ResponseSink responses) {
+        this.responses = responses;
         this.sender = Objects.requireNonNull(sender, "sender");
         if (window < 1) {
             throw new IllegalArgumentException("window must be at least 1");
@@ -220,42 +238,113 @@ public final class DeliveryPipeline implements AutoCloseable {
 
     private void completed(Delivery d, SendResult result) {
         stats.response(d.partition.topic(), result);
+        boolean writeAnswer = responses != null && responses.wants(result);
         List<Delivery> toSend = List.of();
         lock.lock();
         try {
             inFlight--;
             sending.remove(d);
-            boolean current = !d.cancelled && offsets.isOpen(d.partition, d.firstOffset())
-                    && (d.lane.key == null || lanes.get(d.lane.key) == d.lane);
-            if (!current) {
+            if (!current(d)) {
                 return; // the partition was closed meanwhile; its records will be consumed again
             }
-            if (result.delivered()) {
-                stats.requestLatency().record((System.nanoTime() - d.sentNanos) / 1_000);
-                d.lane.queue.poll();
-                d.lane.busy = false;
-                for (SinkRecord record : d.records) {
-                    offsets.done(d.partition, record.kafkaOffset());
-                    stats.count(record.topic(), DeliveryStats.Event.DELIVERED);
-                }
-                removeIfIdle(d.lane);
-                toSend = nextToSend(d.lane);
+            if (writeAnswer) {
+                // The lane stays busy until Kafka has the answer: the next request of the lane waits for it.
+                d.answered = result;
+                d.latencyNanos = System.nanoTime() - d.sentNanos;
+            } else if (result.delivered()) {
+                toSend = delivered(d);
             } else {
-                boolean retriable = result.outcome() == SendResult.Outcome.TRANSIENT;
-                if (retriable) {
-                    d.attempts++;
-                }
-                // The lane stays busy: nothing behind this record is sent until the task decides.
-                Failure failure = new Failure(d.records, d.request, retriable, d.attempts, result.detail(), null,
-                        result.retryAfterMillis());
+                failed(d, result);
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (writeAnswer) {
+            writeAnswer(d);
+        }
+        send(toSend);
+    }
+
+    /** Under the lock: whether the delivery still belongs to an assigned partition and its current lane. */
+    private boolean current(Delivery d) {
+        return !d.cancelled && offsets.isOpen(d.partition, d.firstOffset())
+                && (d.lane.key == null || lanes.get(d.lane.key) == d.lane);
+    }
+
+    /** Under the lock: the delivery's records are done; returns the lane's next delivery to send, if any. */
+    private List<Delivery> delivered(Delivery d) {
+        stats.requestLatency().record((System.nanoTime() - d.sentNanos) / 1_000);
+        d.lane.queue.poll();
+        d.lane.busy = false;
+        for (SinkRecord record : d.records) {
+            offsets.done(d.partition, record.kafkaOffset());
+            stats.count(record.topic(), DeliveryStats.Event.DELIVERED);
+        }
+        removeIfIdle(d.lane);
+        return nextToSend(d.lane);
+    }
+
+    /** Under the lock: the request failed; the lane stays busy until the task decides. */
+    private void failed(Delivery d, SendResult result) {
+        boolean retriable = result.outcome() == SendResult.Outcome.TRANSIENT;
+        if (retriable) {
+            d.attempts++;
+        }
+        Failure failure = new Failure(d.records, d.request, retriable, d.attempts, result.detail(), null,
+                result.retryAfterMillis());
+        failures.put(d, failure);
+        failedDeliveries.put(failure, d);
+    }
+
+    private void writeAnswer(Delivery d) {
+        CompletableFuture<Void> written;
+        try {
+            written = responses.write(d.records, d.request, d.answered, d.latencyNanos);
+        } catch (RuntimeException e) {
+            written = CompletableFuture.failedFuture(e);
+        }
+        written.whenComplete((ok, error) -> answerWritten(d, error));
+    }
+
+    /** Kafka acknowledged the answer's records (or could not write them). */
+    private void answerWritten(Delivery d, Throwable error) {
+        List<Delivery> toSend = List.of();
+        lock.lock();
+        try {
+            if (!offsets.isOpen(d.partition, d.firstOffset())
+                    || (d.lane.key != null && lanes.get(d.lane.key) != d.lane)) {
+                return; // the partition was closed meanwhile
+            }
+            if (error != null) {
+                d.responseAttempts++;
+                stats.responseWriteFailed();
+                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                Failure failure = new Failure(d.records, d.request, true, d.responseAttempts, "the server answered "
+                        + describe(d.answered) + " but its response record could not be written to Kafka: "
+                        + cause, cause, 0);
                 failures.put(d, failure);
                 failedDeliveries.put(failure, d);
+            } else {
+                stats.responsesWritten(d.records.size());
+                SendResult result = d.answered;
+                d.answered = null;
+                if (result.delivered()) {
+                    toSend = delivered(d);
+                } else {
+                    failed(d, result);
+                }
             }
             changed.signalAll();
         } finally {
             lock.unlock();
         }
         send(toSend);
+    }
+
+    private static String describe(SendResult result) {
+        return result.responseCode() == null ? "nothing (NON request sent)" : result.responseCode();
     }
 
     private void removeIfIdle(Lane lane) {
@@ -300,9 +389,14 @@ public final class DeliveryPipeline implements AutoCloseable {
         send(toSend);
     }
 
-    /** Sends the failed record again; the records behind it in its lane follow once it is delivered. */
+    /**
+     * Sends the failed record again; the records behind it in its lane follow once it is delivered. When the server
+     * had answered and only the response record could not be written, the response record is written again and
+     * the request is not repeated.
+     */
     public void resend(Failure failure) {
         Delivery d;
+        boolean answerOnly;
         lock.lock();
         try {
             d = failedDeliveries.remove(failure);
@@ -310,11 +404,18 @@ public final class DeliveryPipeline implements AutoCloseable {
                 throw new IllegalArgumentException("only a failed request can be sent again: " + failure.describe());
             }
             failures.remove(d);
-            markSending(d);
+            answerOnly = d.answered != null;
+            if (!answerOnly) {
+                markSending(d);
+            }
         } finally {
             lock.unlock();
         }
-        send(List.of(d));
+        if (answerOnly) {
+            writeAnswer(d);
+        } else {
+            send(List.of(d));
+        }
     }
 
     /** Per partition, the offset up to which every record is done: what may be committed. */

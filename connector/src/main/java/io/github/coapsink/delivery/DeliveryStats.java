@@ -19,6 +19,26 @@ public final class DeliveryStats {
     private final Map<String, Map<Event, LongAdder>> byTopic = new ConcurrentHashMap<>();
     private final Map<String, Map<ResponseClass, LongAdder>> responsesByTopic = new ConcurrentHashMap<>();
     private final LatencyHistogram requestLatency = new LatencyHistogram();
+    private final LongAdder responsesWritten = new LongAdder();
+    private final LongAdder responseWriteFailures = new LongAdder();
+
+    /** Response records Kafka acknowledged ({@code connect.coap.response.topic}). */
+    public void responsesWritten(int records) {
+        responsesWritten.add(records);
+    }
+
+    /** A write of response records that failed (its records follow the error policy). */
+    public void responseWriteFailed() {
+        responseWriteFailures.increment();
+    }
+
+    public long responsesWritten() {
+        return responsesWritten.sum();
+    }
+
+    public long responseWriteFailures() {
+        return responseWriteFailures.sum();
+    }
 
     /** Latency of successful requests, from handing the request to the sender to the server's answer. */
     public LatencyHistogram requestLatency() {

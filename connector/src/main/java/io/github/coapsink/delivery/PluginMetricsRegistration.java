@@ -73,6 +73,11 @@ final class PluginMetricsRegistration {
                 () -> stats.requestLatency().percentile(99));
         gauge(metrics, task, "request-latency-max-us", "Highest latency of a successful request, in microseconds",
                 () -> stats.requestLatency().percentile(100));
+        gauge(metrics, task, "response-records-written-total",
+                "Response records Kafka acknowledged (connect.coap.response.topic)", stats::responsesWritten);
+        gauge(metrics, task, "response-record-write-failures-total",
+                "Writes of response records that failed; their records follow the error policy",
+                stats::responseWriteFailures);
         for (String topic : topics) {
             LinkedHashMap<String, String> route = new LinkedHashMap<>();
             route.put(TOPIC_TAG, topic);

@@ -121,6 +121,16 @@ public final class TaskMetrics implements TaskMetricsMBean, AutoCloseable {
     }
 
     @Override
+    public long getResponseRecordsWritten() {
+        return stats.responsesWritten();
+    }
+
+    @Override
+    public long getResponseRecordWriteFailures() {
+        return stats.responseWriteFailures();
+    }
+
+    @Override
     public long getRecordsDelivered() {
         return stats.total(DeliveryStats.Event.DELIVERED);
     }

@@ -48,4 +48,10 @@ public interface TaskMetricsMBean {
 
     /** NON requests sent (no answer expected). */
     long getRequestsNonSent();
+
+    /** Response records Kafka acknowledged ({@code connect.coap.response.topic}). */
+    long getResponseRecordsWritten();
+
+    /** Writes of response records that failed; their records follow the error policy. */
+    long getResponseRecordWriteFailures();
 }

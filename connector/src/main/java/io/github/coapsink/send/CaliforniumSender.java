@@ -53,6 +53,8 @@ public final class CaliforniumSender implements CoapSender {
     final int singleMessagePayload;
     final boolean secure;
     final boolean psk;
+    /** Whether results carry the server's answer in full, for {@code connect.coap.response.topic}. */
+    final boolean keepAnswers;
     final String peer;
     private final ScheduledExecutorService executor;
     private final ExecutorService lookups;
@@ -68,6 +70,7 @@ public final class CaliforniumSender implements CoapSender {
         // leaks nothing; the pool builds every later endpoint from these without touching a file.
         DtlsCredentials credentials = secure ? DtlsCredentials.load(config) : null;
         this.psk = secure && config.pskIdentity() != null && !config.pskIdentity().isBlank();
+        this.keepAnswers = config.responses().isPresent();
         this.executor = ExecutorsUtil.newScheduledThreadPool(
                 Math.max(2, Runtime.getRuntime().availableProcessors()), new NamedThreadFactory("coap-sink#"));
         this.timer = ExecutorsUtil.newDefaultSecondaryScheduler("coap-sink-timer#");

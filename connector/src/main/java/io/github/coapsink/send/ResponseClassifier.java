@@ -16,6 +16,16 @@ final class ResponseClassifier {
      * Max-Age the server asked us to wait (RFC 7252 section 5.9.3.4, RFC 8516).
      */
     static SendResult classify(Response response, String what) {
+        return classify(response, what, false);
+    }
+
+    /** As {@link #classify(Response, String)}, keeping the answer in full when {@code keepAnswer}. */
+    static SendResult classify(Response response, String what, boolean keepAnswer) {
+        SendResult result = classifyCode(response, what);
+        return keepAnswer ? result.withAnswer(CoapAnswer.of(response)) : result;
+    }
+
+    private static SendResult classifyCode(Response response, String what) {
         SendResult classified = classify(response.getCode());
         if (classified.delivered()) {
             return classified;

@@ -319,7 +319,7 @@ final class SendExchange {
         @Override
         public void onResponse(Response response) {
             slot.lastResponseNanos.set(System.nanoTime());
-            result.complete(ResponseClassifier.classify(response, what));
+            result.complete(ResponseClassifier.classify(response, what, sender.keepAnswers));
         }
 
         @Override

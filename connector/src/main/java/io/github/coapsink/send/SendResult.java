@@ -9,8 +9,11 @@ package io.github.coapsink.send;
  * @param kind what ended the request, for metrics: a response, a NON request sent, or which failure
  * @param retryAfterMillis how long the server asked us to wait before trying again (Max-Age with 5.03 or 4.29,
  *     RFC 7252 section 5.9.3.4 and RFC 8516), 0 when it did not say
+ * @param answer the server's answer in full (code, body, options), kept only when the sink writes answers back to
+ *     Kafka; null otherwise and without an answer
  */
-public record SendResult(Outcome outcome, String responseCode, String detail, Kind kind, long retryAfterMillis) {
+public record SendResult(Outcome outcome, String responseCode, String detail, Kind kind, long retryAfterMillis,
+        CoapAnswer answer) {
 
     /** How a request ended. */
     public enum Outcome {
@@ -36,6 +39,10 @@ public record SendResult(Outcome outcome, String responseCode, String detail, Ki
         OTHER_FAILURE
     }
 
+    public SendResult(Outcome outcome, String responseCode, String detail, Kind kind, long retryAfterMillis) {
+        this(outcome, responseCode, detail, kind, retryAfterMillis, null);
+    }
+
     /** A result whose kind follows from the outcome and the response code. */
     public SendResult(Outcome outcome, String responseCode, String detail, Kind kind) {
         this(outcome, responseCode, detail, kind, 0);
@@ -43,7 +50,12 @@ public record SendResult(Outcome outcome, String responseCode, String detail, Ki
 
     /** The same result, with the wait the server asked for. */
     public SendResult withRetryAfter(long millis) {
-        return new SendResult(outcome, responseCode, detail, kind, millis);
+        return new SendResult(outcome, responseCode, detail, kind, millis, answer);
+    }
+
+    /** The same result, carrying the server's answer in full. */
+    public SendResult withAnswer(CoapAnswer full) {
+        return new SendResult(outcome, responseCode, detail, kind, retryAfterMillis, full);
     }
 
     public SendResult(Outcome outcome, String responseCode, String detail) {

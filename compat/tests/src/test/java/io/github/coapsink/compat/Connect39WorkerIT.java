@@ -72,6 +72,10 @@ class Connect39WorkerIT {
                 config.put("connect.coap.uri", server.plainUri());
                 config.put("connect.coap.host", "127.0.0.1");
                 config.put("connect.coap.kcql", "INSERT INTO readings SELECT * FROM " + topic);
+                // answers back to Kafka: the plugin's producer and the worker's JsonConverter (connect-json is not in
+                // the archive: it comes from the 3.9 worker's class path through the plugin class loader)
+                config.put("connect.coap.response.topic", topic + "_answers");
+                config.put("connect.coap.response.producer.bootstrap.servers", kafka.bootstrapServers());
                 // the connector's validate() (cross-field checks, KCQL positions) on the 3.9 worker's REST API
                 assertThat(worker.validate("CoapSinkConnector", config).errors()).isEmpty();
                 Map<String, String> bad = new LinkedHashMap<>(config);
@@ -109,6 +113,11 @@ class Connect39WorkerIT {
                 idsByKey.forEach((key, keyIds) -> assertThat(keyIds).as("ids of %s", key).isSorted());
                 assertThat(server.allRequests("readings")).as("no request answered other than 2.xx")
                         .hasSize(RECORDS);
+
+                List<String> answers = kafka.consume(topic + "_answers", RECORDS, WAIT).stream()
+                        .map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
+                assertThat(answers).allSatisfy(a -> assertThat(a).startsWith("{\"outcome\":\"DELIVERED\"")
+                        .contains("\"code\":\"2.04\""));
 
                 ConnectorStatus status = worker.connectorStatus(name);
                 assertThat(status.runningWithTasks(1)).as("status %s", status).isTrue();

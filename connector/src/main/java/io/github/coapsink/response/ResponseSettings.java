@@ -24,6 +24,13 @@ public record ResponseSettings(String topic, boolean schemas, List<String> copyH
         producer = Map.copyOf(producer);
     }
 
+    /** Names the producer's keys but none of their values: they may hold secrets. */
+    @Override
+    public String toString() {
+        return "ResponseSettings[topic=" + topic + ", schemas=" + schemas + ", copyHeaders=" + copyHeaders
+                + ", producer keys=" + new java.util.TreeSet<>(producer.keySet()) + "]";
+    }
+
     /** Whether every header is copied. */
     public boolean copyAllHeaders() {
         return copyHeaders.contains("*");

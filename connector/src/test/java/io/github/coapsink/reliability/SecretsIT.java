@@ -38,7 +38,10 @@ class SecretsIT {
     static final String PSK_SECRET = "psk-SECRET-7f3a9c";
     static final String KEYSTORE_PASS = "keystore-SECRET-41b2";
     static final String TRUSTSTORE_PASS = "truststore-SECRET-9d0e";
-    static final List<String> SECRETS = List.of(PSK_SECRET, KEYSTORE_PASS, TRUSTSTORE_PASS);
+    static final String PRODUCER_JAAS = "jaas-SECRET-51c8";
+    static final String PRODUCER_TRUSTSTORE_PASS = "producer-truststore-SECRET-e22f";
+    static final List<String> SECRETS = List.of(PSK_SECRET, KEYSTORE_PASS, TRUSTSTORE_PASS, PRODUCER_JAAS,
+            PRODUCER_TRUSTSTORE_PASS);
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     private static EmbeddedKafka kafka;
@@ -77,6 +80,11 @@ class SecretsIT {
 
     /** Runs a connector that fails, with Kafka and the sink logging at INFO, and checks every output. */
     private void failingRun(String name, String topic, Map<String, String> config, String expectedInTrace) {
+        failingRun(name, topic, config, expectedInTrace, List.of());
+    }
+
+    private void failingRun(String name, String topic, Map<String, String> config, String expectedInTrace,
+            List<String> alsoLogged) {
         kafka.createTopic(topic, 1);
         Configurator.setRootLevel(Level.INFO);
         Configurator.setLevel("io.github.coapsink", Level.DEBUG);
@@ -99,6 +107,7 @@ class SecretsIT {
             assertThat(logs.lines()).as("logs were captured at INFO").hasSizeGreaterThan(10);
             assertThat(logs.all()).as("the config dump Connect logs at INFO hides the secrets")
                     .contains("connect.coap.password = [hidden]").contains("connect.coap.keystore.pass = [hidden]");
+            assertThat(logs.all()).as("the config dumps that name secret keys").contains(alsoLogged);
             for (String line : logs.lines()) {
                 assertNoSecret("log line", line);
             }
@@ -132,6 +141,25 @@ class SecretsIT {
         }
     }
 
+    /** The response producer's secrets: PASSWORD keys of the sink, hidden in Connect's and the producer's logs. */
+    @Test
+    void aRunWritingAnswersWithProducerSecretsLeaksNoSecret() {
+        try (CoapTestServer server = CoapTestServer.builder().host("127.0.0.1").port(0).start()) {
+            server.respondWith("missing", ResponseCode.NOT_FOUND);
+            Map<String, String> c = withSecrets("secrets_answers", server.plainUri());
+            c.put("connect.coap.response.topic", "secrets_answers_out");
+            c.put("connect.coap.response.producer.bootstrap.servers", kafka.bootstrapServers());
+            // Not used on a PLAINTEXT listener, but parsed and logged by the producer's config dump.
+            c.put("connect.coap.response.producer.sasl.jaas.config", PRODUCER_JAAS);
+            c.put("connect.coap.response.producer.ssl.truststore.password", PRODUCER_TRUSTSTORE_PASS);
+            failingRun("coap-secrets-answers", "secrets_answers", c, "4.04", List.of(
+                    "connect.coap.response.producer.sasl.jaas.config = [hidden]",
+                    "sasl.jaas.config = [hidden]", "ssl.truststore.password = [hidden]"));
+            assertThat(kafka.consume("secrets_answers_out", 1, WAIT)).singleElement().satisfies(r ->
+                    assertThat(new String(r.value(), java.nio.charset.StandardCharsets.UTF_8)).contains("4.04"));
+        }
+    }
+
     @Test
     void configObjectsHideSecrets() {
         CoapSinkConfig config = new CoapSinkConfig(withSecrets("t", "coap://127.0.0.1:5683"));
@@ -141,5 +169,13 @@ class SecretsIT {
         assertNoSecret("config.toString()", config.toString());
         assertNoSecret("config.values()", config.values().toString());
         assertThat(config.pskSecret().value()).isEqualTo(PSK_SECRET);
+        Map<String, String> answers = withSecrets("t", "coap://127.0.0.1:5683");
+        answers.put("connect.coap.response.topic", "out");
+        answers.put("connect.coap.response.producer.bootstrap.servers", "127.0.0.1:9092");
+        answers.put("connect.coap.response.producer.sasl.jaas.config", PRODUCER_JAAS);
+        CoapSinkConfig withAnswers = new CoapSinkConfig(answers);
+        assertNoSecret("config.toString() with a response producer", withAnswers.toString());
+        assertNoSecret("config.values() with a response producer", withAnswers.values().toString());
+        assertNoSecret("responses().toString()", withAnswers.responses().orElseThrow().toString());
     }
 }

@@ -50,6 +50,12 @@ public class CoapSinkTask extends SinkTask {
     /** While records are in flight, Connect is asked to call put() again this soon, so failures are decided promptly. */
     private static final long PENDING_POLL_MS = 250;
 
+    /**
+     * Records that may wait in open batches, per record of the window: enough for many devices to fill their
+     * batches while lingering, few enough to bound memory; beyond it the oldest batch goes early.
+     */
+    private static final int HELD_PER_WINDOW = 4;
+
     private final Function<CoapSinkConfig, CoapSender> senderFactory;
     /** The clock that times batches' linger. */
     private final LongSupplier nanoTime;
@@ -99,7 +105,7 @@ public class CoapSinkTask extends SinkTask {
                 config.tombstonePolicy(), config.maxPayloadBytes(), config.optionsFromHeaders());
         batcher = new Batcher(config.batchMaxRecords(), config.batchMaxBytes(), config.batchLinger().toMillis(),
                 requests, nanoTime);
-        maxHeld = Math.max(config.maxInFlight(), config.batchMaxRecords());
+        maxHeld = Math.max(HELD_PER_WINDOW * config.maxInFlight(), config.batchMaxRecords());
         if (config.batchMaxRecords() == 1 && !config.batchLinger().isZero()) {
             log.warn("{}={} has no effect with {}=1: records are not batched", CoapSinkConfig.BATCH_LINGER_MS,
                     config.batchLinger().toMillis(), CoapSinkConfig.BATCH_MAX_RECORDS);
@@ -372,8 +378,9 @@ public class CoapSinkTask extends SinkTask {
             metrics.close();
         }
         if (pipeline != null) {
+            int waiting = batcher == null ? 0 : batcher.clear();
             log.info("CoAP sink task stopping with {} record(s) not yet delivered; they will be consumed again",
-                    pipeline.pending() + (batcher == null ? 0 : batcher.clear()));
+                    pipeline.pending() + waiting);
             pipeline.close();
         }
         if (sender != null) {

@@ -189,20 +189,20 @@ class CoapSinkTaskBatchingTest {
 
     @Test
     void aFullWindowRewindsToTheFirstRecordNotTakenKeepsTheHeldOnesAndLosesNothing() {
-        start(Map.of(CoapSinkConfig.MAX_IN_FLIGHT, "2", CoapSinkConfig.BATCH_MAX_RECORDS, "2",
+        start(Map.of(CoapSinkConfig.MAX_IN_FLIGHT, "1", CoapSinkConfig.BATCH_MAX_RECORDS, "2",
                 CoapSinkConfig.ORDERING, "NONE"));
-        List<SinkRecord> all = List.of(record("a", 0), record("a", 1), record("b", 2), record("c", 3), record("c", 4),
-                record("b", 5), record("b", 6));
-        // a's batch fills the window; b and c linger; then the batches held reach the window, the oldest (b's)
-        // finds no room, and the partition is given back from the record that could not be taken.
+        List<SinkRecord> all = List.of(record("a", 0), record("a", 1), record("b", 2), record("c", 3), record("d", 4),
+                record("e", 5), record("f", 6), record("b", 7));
+        // a's batch fills the window; b to e linger; then the records held reach 4 × the window, the oldest batch
+        // (b's) finds no room, and the partition is given back from the record that could not be taken.
         task.put(all);
         assertThat(payloads()).containsExactly("[{\"n\":0},{\"n\":1}]");
-        assertThat(context.rewound).containsEntry(TP, 4L);
+        assertThat(context.rewound).containsEntry(TP, 6L);
         assertThat(context.paused).containsExactly(TP);
         sender.completeAll(SendResult.delivered("2.04"));
         assertThat(committed()).as("held records bound the commit").containsEntry(TP, new OffsetAndMetadata(2));
 
-        for (int round = 0; round < 10 && !committed().get(TP).equals(new OffsetAndMetadata(7)); round++) {
+        for (int round = 0; round < 20 && !committed().get(TP).equals(new OffsetAndMetadata(8)); round++) {
             Long from = context.rewound.remove(TP); // Connect redelivers from the rewound offset
             task.put(from == null ? List.of() : all.subList(from.intValue(), all.size()));
             advanceMillis(LINGER_MS);
@@ -211,8 +211,8 @@ class CoapSinkTaskBatchingTest {
         List<Long> delivered = payloads().stream()
                 .flatMap(p -> java.util.Arrays.stream(p.replaceAll("[^0-9,]", "").split(",")))
                 .map(Long::valueOf).sorted().toList();
-        assertThat(delivered).as("each record once").containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
-        assertThat(committed()).containsEntry(TP, new OffsetAndMetadata(7));
+        assertThat(delivered).as("each record once").containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L);
+        assertThat(committed()).containsEntry(TP, new OffsetAndMetadata(8));
     }
 
     @Test

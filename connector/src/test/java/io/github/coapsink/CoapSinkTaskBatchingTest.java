@@ -170,6 +170,18 @@ class CoapSinkTaskBatchingTest {
     }
 
     @Test
+    void stopDropsTheLingeringRecordsWithoutSendingThem() {
+        start(Map.of());
+        task.put(List.of(record("a", 0), record("b", 1)));
+        assertThat(committed()).doesNotContainKey(TP);
+        task.stop();
+        task = null;
+        advanceMillis(LINGER_MS);
+        assertThat(sender.sent()).as("consumed again by the next task").isEmpty();
+        assertThat(sender.closed).isTrue();
+    }
+
+    @Test
     void aDueBatchWaitsInTheBatcherWhileTheWindowIsFullAndGoesOnceThereIsRoom() {
         start(Map.of(CoapSinkConfig.MAX_IN_FLIGHT, "2", CoapSinkConfig.BATCH_MAX_RECORDS, "2",
                 CoapSinkConfig.ORDERING, "NONE"));

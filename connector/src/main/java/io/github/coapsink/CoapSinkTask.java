@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -53,8 +54,16 @@ public class CoapSinkTask extends SinkTask {
     /** While records are in flight, Connect is asked to call put() again this soon, so failures are decided promptly. */
     private static final long PENDING_POLL_MS = 250;
 
+    /**
+     * Records that may wait in open batches, per record of the window: enough for many devices to fill their
+     * batches while lingering, few enough to bound memory; beyond it the oldest batch goes early.
+     */
+    private static final int HELD_PER_WINDOW = 4;
+
     private final Function<CoapSinkConfig, CoapSender> senderFactory;
     private final BiFunction<ResponseSettings, ResponseTarget, ResponseSink> responseSinkFactory;
+    /** The clock that times batches' linger. */
+    private final LongSupplier nanoTime;
     private CoapSinkConfig config;
     private Map<String, Route> routes;
     private RequestFactory requests;
@@ -67,6 +76,8 @@ public class CoapSinkTask extends SinkTask {
     private boolean pausedOnce;
     private Batcher batcher;
     private ResponseSink responses;
+    /** Records held in open batches at most: then the oldest batch goes, lingering or not. */
+    private int maxHeld;
 
     public CoapSinkTask() {
         this(CaliforniumSender::start);
@@ -74,14 +85,20 @@ public class CoapSinkTask extends SinkTask {
 
     /** For tests that bring their own sender. */
     CoapSinkTask(Function<CoapSinkConfig, CoapSender> senderFactory) {
-        this(senderFactory, (settings, target) -> KafkaResponseSink.start(settings, target.uriPrefix(),
+        this(senderFactory, System::nanoTime);
+    }
+
+    /** For tests that also bring the clock that times batches' linger. */
+    CoapSinkTask(Function<CoapSinkConfig, CoapSender> senderFactory, LongSupplier nanoTime) {
+        this(senderFactory, nanoTime, (settings, target) -> KafkaResponseSink.start(settings, target.uriPrefix(),
                 target.name()));
     }
 
-    /** For tests that bring their own sender and response sink. */
-    CoapSinkTask(Function<CoapSinkConfig, CoapSender> senderFactory,
+    /** For tests that bring their own sender, clock and response sink. */
+    CoapSinkTask(Function<CoapSinkConfig, CoapSender> senderFactory, LongSupplier nanoTime,
             BiFunction<ResponseSettings, ResponseTarget, ResponseSink> responseSinkFactory) {
         this.senderFactory = senderFactory;
+        this.nanoTime = nanoTime;
         this.responseSinkFactory = responseSinkFactory;
     }
 
@@ -100,7 +117,13 @@ public class CoapSinkTask extends SinkTask {
         requests = new RequestFactory(new PayloadEncoder(config.plainStringPolicy(), config.payloadFormat(),
                 config.bytesContentFormat(), config.senml()), config.method(), config.confirmable(),
                 config.tombstonePolicy(), config.maxPayloadBytes(), config.optionsFromHeaders());
-        batcher = new Batcher(config.batchMaxRecords(), requests);
+        batcher = new Batcher(config.batchMaxRecords(), config.batchMaxBytes(), config.batchLinger().toMillis(),
+                requests, nanoTime);
+        maxHeld = Math.max(HELD_PER_WINDOW * config.maxInFlight(), config.batchMaxRecords());
+        if (config.batchMaxRecords() == 1 && !config.batchLinger().isZero()) {
+            log.warn("{}={} has no effect with {}=1: records are not batched", CoapSinkConfig.BATCH_LINGER_MS,
+                    config.batchLinger().toMillis(), CoapSinkConfig.BATCH_MAX_RECORDS);
+        }
         stats = new DeliveryStats();
         failures = new FailureHandler(config.errorPolicy(), config.maxRetries(), config.retryInterval(),
                 config.retryBackoffMax(), errantRecordReporter(props), stats, System::nanoTime,
@@ -187,27 +210,13 @@ public class CoapSinkTask extends SinkTask {
         Map<TopicPartition, Long> rewind = new HashMap<>();
         for (SinkRecord record : records) {
             TopicPartition tp = new TopicPartition(record.topic(), record.kafkaPartition());
-            if (rewind.containsKey(tp) || pipeline.alreadyAccepted(record)) {
+            if (rewind.containsKey(tp) || batcher.seen(tp, record.kafkaOffset()) || pipeline.alreadyAccepted(record)) {
                 continue;
             }
             Route route = route(record);
             RequestFactory.Built built = requests.build(record, route);
-            if (built instanceof RequestFactory.Send send && batcher.batchable(send.request())) {
-                if (!batcher.fits(record, route, send.request())) {
-                    submitBatch(budgetEnd, rewind);
-                }
-                if (!rewind.containsKey(tp)) {
-                    batcher.add(record, route, send.request());
-                }
-                continue;
-            }
-            // Records of a partition are handed over in offset order: what waits in the batch goes first.
-            submitBatch(budgetEnd, rewind);
-            if (rewind.containsKey(tp)) {
-                continue;
-            }
             if (built instanceof RequestFactory.Send send) {
-                if (!submit(List.of(record), send.request(), budgetEnd)) {
+                if (!sendOrBatch(record, route, send.request(), budgetEnd)) {
                     rewind.put(tp, record.kafkaOffset());
                 }
             } else if (built instanceof RequestFactory.Bad bad) {
@@ -217,7 +226,7 @@ public class CoapSinkTask extends SinkTask {
                 stats.count(record.topic(), DeliveryStats.Event.SKIPPED);
             }
         }
-        submitBatch(budgetEnd, rewind);
+        sendDueBatches(budgetEnd);
         if (!rewind.isEmpty()) {
             pauseAndRewind(rewind);
         }
@@ -227,11 +236,56 @@ public class CoapSinkTask extends SinkTask {
             // batch, and resuming then would mix new records into the batch it redelivers.
             resumeIfRoom();
         }
-        if (pipeline.pending() > 0) {
-            context.timeout(Math.max(1, Math.min(PENDING_POLL_MS, TimeUnit.NANOSECONDS.toMillis(nextRetryNanos))));
+        long pollMs = pipeline.pending() > 0
+                ? Math.max(1, Math.min(PENDING_POLL_MS, TimeUnit.NANOSECONDS.toMillis(nextRetryNanos))) : -1;
+        long untilDue = batcher.nanosUntilDue();
+        if (untilDue > 0) {
+            // A lingering batch must go even if no record follows: put() is called again when it is due.
+            long dueMs = Math.max(1, (untilDue + 999_999) / 1_000_000);
+            pollMs = pollMs < 0 ? dueMs : Math.min(pollMs, dueMs);
+        } else if (untilDue == 0 && pollMs < 0) {
+            pollMs = PENDING_POLL_MS; // due but not sent (the pipeline is closing): try again
+        }
+        if (pollMs > 0) {
+            context.timeout(pollMs);
         }
         if (progress != null) {
-            progress.maybeLog(pipeline.pending(), pipeline.inFlight());
+            progress.maybeLog(pipeline.pending() + batcher.held(), pipeline.inFlight());
+        }
+    }
+
+    /**
+     * Sends the request, or adds it to its lane's open batch. A request of a lane goes after the lane's open batch,
+     * so it never overtakes the records held there. False when the window stayed full and the record was not taken.
+     */
+    private boolean sendOrBatch(SinkRecord record, Route route, OutgoingRequest request, long budgetEnd) {
+        if (batcher.batchable(request)) {
+            Batcher.Group first = batcher.blocking(record, request);
+            if (first == null && batcher.held() >= maxHeld) {
+                first = batcher.oldest(); // bounds what waits in batches, e.g. with many devices lingering
+            }
+            if (first != null && !submitBatch(first, budgetEnd)) {
+                return false;
+            }
+            Batcher.Group full = batcher.add(record, route, request);
+            if (full != null) {
+                submitBatch(full, budgetEnd); // with the window full it stays held, and goes once due
+            }
+            return true;
+        }
+        Batcher.Group first = batcher.lane(record, request.address());
+        if (first != null && !submitBatch(first, budgetEnd)) {
+            return false;
+        }
+        return submit(List.of(record), request, budgetEnd);
+    }
+
+    /** Sends the batches whose linger is over, oldest first, until the window stays full. */
+    private void sendDueBatches(long budgetEnd) {
+        for (Batcher.Group group : batcher.due()) {
+            if (!submitBatch(group, budgetEnd)) {
+                return; // still held: the next put() tries again
+            }
         }
     }
 
@@ -245,13 +299,13 @@ public class CoapSinkTask extends SinkTask {
         return route;
     }
 
-    /** Sends what the batcher holds as one request; on a full window its partition is given back. */
-    private void submitBatch(long budgetEnd, Map<TopicPartition, Long> rewind) {
-        Batcher.Group group = batcher.take();
-        if (group != null && !submit(group.records(), group.request(), budgetEnd)) {
-            SinkRecord first = group.records().get(0);
-            rewind.put(new TopicPartition(first.topic(), first.kafkaPartition()), first.kafkaOffset());
+    /** Hands an open batch to the pipeline; false, and the batch stays held, when the window stayed full. */
+    private boolean submitBatch(Batcher.Group group, long budgetEnd) {
+        if (!submit(group.records(), group.request(), budgetEnd)) {
+            return false;
         }
+        batcher.sent(group);
+        return true;
     }
 
     /** Waits for room in the window until {@code budgetEnd}; false when the window stayed full. */
@@ -259,7 +313,7 @@ public class CoapSinkTask extends SinkTask {
         try {
             while (true) {
                 long left = budgetEnd - System.nanoTime();
-                if (pipeline.submit(List.copyOf(group), request, Math.max(0, Math.min(WINDOW_WAIT_SLICE_MS, left / 1_000_000)))) {
+                if (pipeline.submit(group, request, Math.max(0, Math.min(WINDOW_WAIT_SLICE_MS, left / 1_000_000)))) {
                     return true;
                 }
                 failures.handle(pipeline, true);
@@ -302,20 +356,49 @@ public class CoapSinkTask extends SinkTask {
     @Override
     public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
         failures.handle(pipeline, false);
+        sendDueBatchesNow();
         Map<TopicPartition, OffsetAndMetadata> committable = new HashMap<>();
         pipeline.committable().forEach((tp, offset) -> {
             if (currentOffsets.containsKey(tp)) {
                 committable.put(tp, offset);
             }
         });
+        // Records waiting in a batch are not in the pipeline yet: a partition's commit stops at the oldest of them.
+        batcher.oldestOffsets().forEach((tp, oldest) -> committable.computeIfPresent(tp,
+                (p, offset) -> offset.offset() <= oldest ? offset : new OffsetAndMetadata(oldest)));
         if (progress != null) {
-            progress.maybeLog(pipeline.pending(), pipeline.inFlight());
+            progress.maybeLog(pipeline.pending() + batcher.held(), pipeline.inFlight());
         }
         return committable;
     }
 
+    /**
+     * Sends the batches whose linger is over without waiting for room (preCommit must not hold the task thread,
+     * and leaves failures to put()); what does not fit waits for the next put().
+     */
+    private void sendDueBatchesNow() {
+        try {
+            for (Batcher.Group group : batcher.due()) {
+                if (!pipeline.submit(group.records(), group.request(), 0)) {
+                    return;
+                }
+                batcher.sent(group);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConnectException("Interrupted while sending due batches", e);
+        }
+    }
+
     @Override
     public void close(Collection<TopicPartition> partitions) {
+        if (batcher != null) {
+            int dropped = batcher.drop(partitions);
+            if (dropped > 0) {
+                log.debug("{} record(s) waiting in batches of revoked partitions dropped; they will be consumed again",
+                        dropped);
+            }
+        }
         if (pipeline != null) {
             pipeline.forget(partitions);
             failures.forget(partitions);
@@ -328,8 +411,9 @@ public class CoapSinkTask extends SinkTask {
             metrics.close();
         }
         if (pipeline != null) {
+            int waiting = batcher == null ? 0 : batcher.clear();
             log.info("CoAP sink task stopping with {} record(s) not yet delivered; they will be consumed again",
-                    pipeline.pending());
+                    pipeline.pending() + waiting);
             pipeline.close();
         }
         if (sender != null) {

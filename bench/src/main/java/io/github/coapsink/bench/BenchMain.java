@@ -47,6 +47,9 @@ public final class BenchMain {
     /** Keys of the fan-out scenario unless --fanout-keys says otherwise. */
     static final int FANOUT_KEYS = 1_000;
     static final String FANOUT_RESOURCE = "\"dev/{{key}}\"";
+    /** The batched scenario: the fan-out with batching by size and time (issue 12). */
+    static final Map<String, String> BATCHED = Map.of("connect.coap.batch.max.records", "50",
+            "connect.coap.batch.linger.ms", "50");
     static final int DEFAULT_WINDOW = 256; // CoapSinkConfig's connect.coap.max.in.flight default
     static final int BIG_UDP_BUFFER = 4 * 1024 * 1024;
     static final double HEAP_TARGET_MB = 256;
@@ -189,7 +192,7 @@ public final class BenchMain {
             c.put(BaselineCoapSinkConnector.URI, uri + "/" + RESOURCE);
             return c;
         }
-        String resource = scenario.equals("fanout") ? FANOUT_RESOURCE : RESOURCE;
+        String resource = fansOut(scenario) ? FANOUT_RESOURCE : RESOURCE;
         c.put("connector.class", "io.github.coapsink.CoapSinkConnector");
         c.put("connect.coap.uri", uri);
         c.put("connect.coap.host", "127.0.0.1");
@@ -198,11 +201,19 @@ public final class BenchMain {
         if (baseScenario(scenario).equals("tuned")) {
             c.putAll(tunedOverrides());
         }
+        if (scenario.equals("batched")) {
+            c.putAll(BATCHED);
+        }
         String format = payloadFormat(scenario);
         if (format != null) {
             c.put("connect.coap.payload.format", format);
         }
         return c;
+    }
+
+    /** The scenarios that address one resource per key. */
+    static boolean fansOut(String scenario) {
+        return scenario.equals("fanout") || scenario.equals("batched");
     }
 
     /**
@@ -281,7 +292,7 @@ public final class BenchMain {
                     if (failure == null) {
                         failure = server == Server.CALIFORNIUM
                                 ? watch(w, name, phase::distinct, deadline, label,
-                                        scenario.equals("fanout") ? () -> notFannedOut(phase) : () -> null)
+                                        fansOut(scenario) ? () -> notFannedOut(phase) : () -> null)
                                 : watch(w, name, commits::total, deadline, label, () -> null);
                     }
                     long endNanos = System.nanoTime();
@@ -323,7 +334,7 @@ public final class BenchMain {
                         r.status = failure;
                     } else if (r.delivered < r.expected) {
                         r.status = "stopped at --max-seconds " + o.maxSeconds;
-                    } else if (scenario.equals("fanout") && server == Server.CALIFORNIUM
+                    } else if (fansOut(scenario) && server == Server.CALIFORNIUM
                             && r.paths != Math.min(o.fanoutKeys(), o.records)) {
                         r.status = String.format(Locale.ROOT, "fan-out not applied: %,d resource path(s) at the server,"
                                 + " %,d expected (the templates of issue 10 are not in this build)", r.paths,
@@ -1078,7 +1089,7 @@ public final class BenchMain {
                           Integer rawWindow, int rawUdpBuffer, String workerHeap, boolean strict, List<Integer> rttMs,
                           String server, Path chart, List<String> rawConfigs, int fanoutKeys) {
 
-        static final List<String> SCENARIOS = List.of("baseline", "default", "tuned", "fanout", "raw");
+        static final List<String> SCENARIOS = List.of("baseline", "default", "tuned", "fanout", "batched", "raw");
         /** The default connector in another payload format. */
         static final List<String> FORMAT_SCENARIOS = List.of("cbor", "senml-json", "senml-cbor");
 
@@ -1186,7 +1197,8 @@ public final class BenchMain {
         static final String USAGE = """
                 bench/run.sh [--records 300000] [--partitions 1] [--scenarios baseline,default,tuned,fanout,raw]
                              (also cbor, senml-json, senml-cbor: the default connector in that payload format;
-                              default:FORMAT, tuned:FORMAT: that scenario in a payload format, e.g. tuned:CBOR)
+                              default:FORMAT, tuned:FORMAT: that scenario in a payload format, e.g. tuned:CBOR;
+                              batched: fanout with batch.max.records=50, batch.linger.ms=50)
                              [--rtt-ms 0[,20,...]] [--server californium|libcoap|both] [--chart bench/target/bench.png]
                              [--tuned bench/tuned.properties] [--max-seconds 180] [--format struct|string]
                              [--latency-rate 2000] [--latency-seconds 5] [--raw-endpoints N] [--raw-window N]

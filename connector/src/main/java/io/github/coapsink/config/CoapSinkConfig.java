@@ -50,6 +50,13 @@ public final class CoapSinkConfig extends AbstractConfig {
     public static final String MAX_PAYLOAD_BYTES = "connect.coap.max.payload.bytes";
     public static final String ENDPOINTS = "connect.coap.endpoints";
     public static final String BATCH_MAX_RECORDS = "connect.coap.batch.max.records";
+    public static final String BATCH_MAX_BYTES = "connect.coap.batch.max.bytes";
+    public static final String BATCH_LINGER_MS = "connect.coap.batch.linger.ms";
+    /**
+     * The largest body that travels in one CoAP message without block-wise transfer: Californium's
+     * MAX_MESSAGE_SIZE, which the sender leaves at its default (EndpointFactoryTest checks they agree).
+     */
+    public static final int SINGLE_MESSAGE_BYTES = 1024;
 
     public static final String TOMBSTONE_POLICY = "connect.coap.tombstone.policy";
     public static final String PLAIN_STRING_POLICY = "connect.coap.plain.string.policy";
@@ -117,6 +124,12 @@ public final class CoapSinkConfig extends AbstractConfig {
         super(configDef(), withAliases(originals));
         this.uri = CoapUriValidator.parse(URI, getString(URI));
         this.routes = parseRoutes(getString(KCQL));
+        Object batchBytes = originals().get(BATCH_MAX_BYTES);
+        if (batchBytes != null && getInt(BATCH_MAX_BYTES) > maxPayloadBytes()) {
+            throw new ConfigKeyException(BATCH_MAX_BYTES, batchBytes, "is more than " + MAX_PAYLOAD_BYTES + "="
+                    + maxPayloadBytes() + ", the largest body sent; lower it (at most " + maxPayloadBytes()
+                    + ") or raise " + MAX_PAYLOAD_BYTES);
+        }
     }
 
     public static ConfigDef configDef() {
@@ -270,12 +283,27 @@ public final class CoapSinkConfig extends AbstractConfig {
                         + "exceeds this limit is a bad record: it gets the error policy or the dead-letter queue.",
                 GROUP_DELIVERY, ++order, Width.SHORT, "Maximum payload size (bytes)");
         def.define(BATCH_MAX_RECORDS, Type.INT, 1, Range.between(1, 10_000), Importance.LOW,
-                "Opt-in: more than 1 sends up to this many consecutive records of one partition for one resource "
-                        + "in one request, whose body is a JSON array of their payloads (block-wise when larger than "
-                        + "one message, never more than " + MAX_PAYLOAD_BYTES + "). The server must accept arrays. "
+                "Opt-in: more than 1 sends up to this many records of one partition for one resource, in offset "
+                        + "order, in one request, whose body is an array of their payloads (a JSON or CBOR array, one "
+                        + "SenML pack), at most " + BATCH_MAX_BYTES + "; records of other resources in between do not "
+                        + "break a batch. The server must accept arrays. "
                         + "The records of a request succeed or fail together (each goes to the dead-letter queue). "
                         + "1 (the default) sends one record per request, the body being the record itself.",
                 GROUP_DELIVERY, ++order, Width.SHORT, "Records per request (batching)");
+        def.define(BATCH_MAX_BYTES, Type.INT, SINGLE_MESSAGE_BYTES, Range.between(1, 64 * 1024 * 1024),
+                Importance.LOW,
+                "With " + BATCH_MAX_RECORDS + " above 1: the largest body of a batch request, in bytes. The default "
+                        + "is what fits one CoAP message (" + SINGLE_MESSAGE_BYTES + " bytes), so a batch never goes "
+                        + "block-wise; at most " + MAX_PAYLOAD_BYTES + " (when that is lower, it is the cap). A "
+                        + "record whose payload alone exceeds this is sent by itself, unbatched (block-wise if large).",
+                GROUP_DELIVERY, ++order, Width.SHORT, "Bytes per request (batching)");
+        def.define(BATCH_LINGER_MS, Type.LONG, 0L, Range.between(0L, 60_000L), Importance.LOW,
+                "With " + BATCH_MAX_RECORDS + " above 1: how long a lane's open batch may wait for more records, "
+                        + "across put() calls, before it is sent as it is. A batch is sent earlier when it is full ("
+                        + BATCH_MAX_RECORDS + " or " + BATCH_MAX_BYTES + "). 0 (the default) waits for nothing: "
+                        + "each put() sends what it gathered. Records waiting in a batch are not committed; a trickle "
+                        + "is delayed by at most about this long, a flood fills its requests.",
+                GROUP_DELIVERY, ++order, Width.SHORT, "Batch linger (ms)");
     }
 
     private static void addSecurityGroup(ConfigDef def) {
@@ -543,6 +571,15 @@ public final class CoapSinkConfig extends AbstractConfig {
 
     public int batchMaxRecords() {
         return getInt(BATCH_MAX_RECORDS);
+    }
+
+    /** The cap of a batch request's body: {@link #BATCH_MAX_BYTES}, never above {@link #MAX_PAYLOAD_BYTES}. */
+    public int batchMaxBytes() {
+        return Math.min(getInt(BATCH_MAX_BYTES), maxPayloadBytes());
+    }
+
+    public Duration batchLinger() {
+        return Duration.ofMillis(getLong(BATCH_LINGER_MS));
     }
 
     public int endpoints() {

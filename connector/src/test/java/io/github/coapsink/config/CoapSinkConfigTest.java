@@ -162,6 +162,47 @@ class CoapSinkConfigTest {
     }
 
     @Test
+    void batchMaxBytesDefaultsToOneCoapMessageAndMayNotExceedTheMaximumPayload() {
+        CoapSinkConfig defaults = new CoapSinkConfig(seedProps());
+        assertThat(defaults.batchMaxBytes()).isEqualTo(CoapSinkConfig.SINGLE_MESSAGE_BYTES);
+        assertThat(defaults.batchLinger()).isEqualTo(Duration.ZERO);
+        assertThat(io.github.coapsink.send.EndpointFactory.californiumConfiguration(defaults)
+                .get(org.eclipse.californium.core.config.CoapConfig.MAX_MESSAGE_SIZE))
+                .as("the sender's single-message size, below which a request does not go block-wise")
+                .isEqualTo(CoapSinkConfig.SINGLE_MESSAGE_BYTES);
+
+        Map<String, String> props = seedProps();
+        props.put(CoapSinkConfig.MAX_PAYLOAD_BYTES, "500");
+        assertThat(new CoapSinkConfig(props).batchMaxBytes()).as("the default never exceeds the payload cap")
+                .isEqualTo(500);
+        props.put(CoapSinkConfig.BATCH_MAX_BYTES, "501");
+        assertThatThrownBy(() -> new CoapSinkConfig(props)).isInstanceOf(ConfigKeyException.class)
+                .hasMessageContaining(CoapSinkConfig.BATCH_MAX_BYTES)
+                .hasMessageContaining(CoapSinkConfig.MAX_PAYLOAD_BYTES + "=500");
+        props.put(CoapSinkConfig.BATCH_MAX_BYTES, "0");
+        assertThatThrownBy(() -> new CoapSinkConfig(props)).hasMessageContaining(CoapSinkConfig.BATCH_MAX_BYTES);
+        props.put(CoapSinkConfig.BATCH_MAX_BYTES, "200");
+        props.put(CoapSinkConfig.BATCH_LINGER_MS, "-1");
+        assertThatThrownBy(() -> new CoapSinkConfig(props)).hasMessageContaining(CoapSinkConfig.BATCH_LINGER_MS);
+        props.put(CoapSinkConfig.BATCH_LINGER_MS, "25");
+        CoapSinkConfig set = new CoapSinkConfig(props);
+        assertThat(set.batchMaxBytes()).isEqualTo(200);
+        assertThat(set.batchLinger()).isEqualTo(Duration.ofMillis(25));
+    }
+
+    @Test
+    void validateNamesBatchMaxBytesWhenItExceedsTheMaximumPayload() {
+        Map<String, String> props = seedProps();
+        props.put("connector.class", "io.github.coapsink.CoapSinkConnector");
+        props.put(CoapSinkConfig.MAX_PAYLOAD_BYTES, "500");
+        props.put(CoapSinkConfig.BATCH_MAX_BYTES, "2000");
+        var errors = new io.github.coapsink.CoapSinkConnector().validate(props).configValues().stream()
+                .filter(v -> v.name().equals(CoapSinkConfig.BATCH_MAX_BYTES))
+                .flatMap(v -> v.errorMessages().stream()).toList();
+        assertThat(errors).singleElement().asString().contains("lower it");
+    }
+
+    @Test
     void docsListEveryKeyWithItsDefault() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream old = System.out;

@@ -122,14 +122,19 @@ class RequestFactoryAddressingTest {
         OutgoingRequest q2 = send(f.build(k2, r));
         assertThat(b.batchable(q1)).isTrue();
         b.add(k1, r, q1);
-        assertThat(b.fits(k1b, r, q1b)).isTrue();
+        assertThat(b.blocking(k1b, q1b)).isNull();
         b.add(k1b, r, q1b);
-        assertThat(b.fits(k2, r, q2)).as("another device is another lane").isFalse();
-        Batcher.Group g = b.take();
+        assertThat(b.blocking(k2, q2)).isNull();
+        b.add(k2, r, q2);
+        List<Batcher.Group> due = b.due();
+        assertThat(due).as("another device is another lane").hasSize(2);
+        Batcher.Group g = due.get(0);
         assertThat(g.records()).containsExactly(k1, k1b);
         assertThat(g.request().address().path()).containsExactly("d", "k1");
         assertThat(new String(g.request().payload(), StandardCharsets.UTF_8)).isEqualTo("[{\"n\":1},{\"n\":2}]");
-        assertThat(b.take()).isNull();
+        assertThat(due.get(1).records()).containsExactly(k2);
+        due.forEach(b::sent);
+        assertThat(b.oldest()).isNull();
         ConnectHeaders h = new ConnectHeaders();
         h.addString("coap.accept", "50");
         OutgoingRequest withOptions = send(factory(TombstonePolicy.SKIP, true, PayloadFormat.JSON).build(

@@ -264,7 +264,16 @@ public final class BenchMain {
         Result r = new Result(scenarioName(scenario), server, rttMs, o.records);
         long drops0 = UdpStats.receiveBufferErrors();
         Path gcLog = Files.createTempFile("bench-" + label + "-gc-", ".log");
-        List<String> jvm = List.of("-Xmx" + o.workerHeap, "-Xlog:gc,gc+heap+exit:file=" + gcLog + "::filecount=0");
+        List<String> jvm = new ArrayList<>(
+                List.of("-Xmx" + o.workerHeap, "-Xlog:gc,gc+heap+exit:file=" + gcLog + "::filecount=0"));
+        // BENCH_WORKER_JAVA_OPTS adds options to each worker JVM; {label} becomes the run's label, e.g.
+        // BENCH_WORKER_JAVA_OPTS='-XX:StartFlightRecording=filename=/tmp/{label}.jfr,settings=profile'
+        String extra = System.getenv("BENCH_WORKER_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            for (String opt : extra.trim().split("\\s+")) {
+                jvm.add(opt.replace("{label}", label));
+            }
+        }
         Map<String, String> worker = Map.of("connector.client.config.override.policy", "All");
         try (DelayRelay relay = relay(server, rttMs)) {
             String target = relay != null ? relay.uri() : uri(server);

@@ -8,7 +8,9 @@
 #                [--tuned bench/tuned.properties] [--max-seconds 180] [...]   (--help lists all)
 #   bench/run.sh --jmh [JMH options]   the encoder micro-benchmark (default 2 forks x 3 x 2 s)
 #   bench/run.sh --encoder-cpu         the payload formats' encoders by thread CPU time (robust on a shared box)
-# BENCH_REBUILD=1 forces the Maven build; BENCH_JAVA_OPTS adds options to the bench JVM.
+# BENCH_REBUILD=1 forces the Maven build; BENCH_JAVA_OPTS adds options to the bench JVM, BENCH_WORKER_JAVA_OPTS to
+# each Connect worker JVM ({label} becomes the run label), e.g. to record a flight recording:
+#   BENCH_WORKER_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/{label}.jfr,settings=profile" bench/run.sh ...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -275,7 +275,16 @@ public final class BenchMain {
         Result r = new Result(scenarioName(scenario), server, rttMs, o.records);
         long drops0 = UdpStats.receiveBufferErrors();
         Path gcLog = Files.createTempFile("bench-" + label + "-gc-", ".log");
-        List<String> jvm = List.of("-Xmx" + o.workerHeap, "-Xlog:gc,gc+heap+exit:file=" + gcLog + "::filecount=0");
+        List<String> jvm = new ArrayList<>(
+                List.of("-Xmx" + o.workerHeap, "-Xlog:gc,gc+heap+exit:file=" + gcLog + "::filecount=0"));
+        // BENCH_WORKER_JAVA_OPTS adds options to each worker JVM; {label} becomes the run's label, e.g.
+        // BENCH_WORKER_JAVA_OPTS='-XX:StartFlightRecording=filename=/tmp/{label}.jfr,settings=profile'
+        String extra = System.getenv("BENCH_WORKER_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            for (String opt : extra.trim().split("\\s+")) {
+                jvm.add(opt.replace("{label}", label));
+            }
+        }
         Map<String, String> worker = Map.of("connector.client.config.override.policy", "All");
         try (DelayRelay relay = relay(server, rttMs)) {
             String target = relay != null ? relay.uri() : uri(server);
@@ -289,11 +298,12 @@ public final class BenchMain {
                 Optional<Duration> cpu0 = cpu(w.pid());
                 try (CommitWatcher commits = new CommitWatcher(ConnectRestClient.sinkGroupId(name), t0)) {
                     String failure = create(w, name, config);
+                    halfway = null;
                     if (failure == null) {
                         failure = server == Server.CALIFORNIUM
                                 ? watch(w, name, phase::distinct, deadline, label,
-                                        fansOut(scenario) ? () -> notFannedOut(phase) : () -> null)
-                                : watch(w, name, commits::total, deadline, label, () -> null);
+                                        fansOut(scenario) ? () -> notFannedOut(phase) : () -> null, w.pid())
+                                : watch(w, name, commits::total, deadline, label, () -> null, w.pid());
                     }
                     long endNanos = System.nanoTime();
                     Optional<Duration> cpu1 = cpu(w.pid());
@@ -329,6 +339,11 @@ public final class BenchMain {
                     r.rate = r.delivered / r.seconds;
                     if (cpu0.isPresent() && cpu1.isPresent() && r.delivered > 0) {
                         r.cpuMicrosPerRecord = cpu1.get().minus(cpu0.get()).toNanos() / 1e3 / r.delivered;
+                    }
+                    Halfway half = halfway;
+                    if (half != null && cpu1.isPresent() && r.delivered > half.records()) {
+                        r.cpuMicrosPerRecordWarm = cpu1.get().minus(half.cpu()).toNanos() / 1e3
+                                / (r.delivered - half.records());
                     }
                     if (failure != null) {
                         r.status = failure;
@@ -393,6 +408,12 @@ public final class BenchMain {
     }
 
     /** Process CPU time (user + system) of a process, from /proc through ProcessHandle. */
+    /** The worker's CPU when half the records had arrived: the second half's CPU per record leaves out warm-up. */
+    private record Halfway(long records, Duration cpu) {
+    }
+
+    private volatile Halfway halfway;
+
     static Optional<Duration> cpu(long pid) {
         return ProcessHandle.of(pid).flatMap(p -> p.info().totalCpuDuration());
     }
@@ -402,10 +423,19 @@ public final class BenchMain {
      * description or null.
      */
     private String watch(ConnectRestClient w, String name, LongSupplier progress, long deadline, String label,
-                         Supplier<String> check) {
+                         Supplier<String> check, long pid) {
         long nextStatus = 0;
         long nextProgress = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (progress.getAsLong() < o.records) {
+            if (halfway == null) {
+                long done = progress.getAsLong();
+                if (done >= o.records / 2) {
+                    Optional<Duration> cpu = cpu(pid);
+                    if (cpu.isPresent()) {
+                        halfway = new Halfway(done, cpu.get());
+                    }
+                }
+            }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
             long now = System.nanoTime();
             if (now > deadline) {
@@ -819,7 +849,7 @@ public final class BenchMain {
         System.out.printf(Locale.ROOT, "## Results: %,d records, %d partition(s), %s values, RTT %s ms, total %.0f s%n%n",
                 o.records, o.partitions, o.format, o.rttMs, total.toMillis() / 1000.0);
         System.out.println("| scenario | server | RTT ms | delivered | time s | records/s | steady rec/s | committed rec/s "
-                + "| × baseline | % of raw limit | worker CPU µs/record | retrans. | commit lag p50 / p99 ms "
+                + "| × baseline | % of raw limit | worker CPU µs/record (2nd half) | retrans. | commit lag p50 / p99 ms "
                 + "| latency p50 / p99 ms (at) | worker heap peak / max live MB | UDP drops (host) | bytes/record "
                 + "| status |");
         System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
@@ -836,7 +866,9 @@ public final class BenchMain {
                             .map(x -> String.format(Locale.ROOT, "%.0f%%", 100 * r.compareRate() / x.compareRate()))
                             .orElse("–"),
                     Double.isNaN(r.cpuMicrosPerRecord) ? "–"
-                            : String.format(Locale.ROOT, "%.0f%s", r.cpuMicrosPerRecord, r.cpuIsBenchJvm ? "*" : ""),
+                            : String.format(Locale.ROOT, "%.0f%s", r.cpuMicrosPerRecord, r.cpuIsBenchJvm ? "*" : "")
+                                    + (Double.isNaN(r.cpuMicrosPerRecordWarm) ? ""
+                                            : String.format(Locale.ROOT, " (%.0f)", r.cpuMicrosPerRecordWarm)),
                     r.retransmissions < 0 ? "–" : String.format(Locale.ROOT, "%,d", r.retransmissions),
                     Double.isNaN(r.commitLagP50) ? "–" : fmt(r.commitLagP50) + " / " + fmt(r.commitLagP99),
                     r.latencyRate == 0 ? "–" : String.format(Locale.ROOT, "%s / %s (%,d/s, %,d/%,d)", fmt(r.p50),
@@ -1035,6 +1067,8 @@ public final class BenchMain {
         public int commitLagCount;
         public int committedNotDelivered;
         public double cpuMicrosPerRecord = Double.NaN;
+        /** Over the records after the first half only (JIT compilation and other warm-up mostly done). */
+        public double cpuMicrosPerRecordWarm = Double.NaN;
         public boolean cpuIsBenchJvm;
         /** Retransmitted CON requests counted at the server (or the relay); -1 where nobody could count. */
         public long retransmissions = -1;
@@ -1076,9 +1110,12 @@ public final class BenchMain {
         }
 
         String summary() {
-            return String.format(Locale.ROOT, "%,d/%,d in %.1f s = %,.0f records/s (steady %s), CPU %s µs/record, "
-                            + "%s retransmission(s), %s", delivered, expected, seconds, rate, num(steadyRate),
+            return String.format(Locale.ROOT, "%,d/%,d in %.1f s = %,.0f records/s (steady %s), CPU %s µs/record "
+                            + "(2nd half %s), %s retransmission(s), %s", delivered, expected, seconds, rate,
+                    num(steadyRate),
                     Double.isNaN(cpuMicrosPerRecord) ? "–" : String.format(Locale.ROOT, "%.0f", cpuMicrosPerRecord),
+                    Double.isNaN(cpuMicrosPerRecordWarm) ? "–"
+                            : String.format(Locale.ROOT, "%.0f", cpuMicrosPerRecordWarm),
                     retransmissions < 0 ? "?" : Long.toString(retransmissions), status);
         }
     }

@@ -100,6 +100,14 @@ public final class DeliveryPipeline implements AutoCloseable {
     private int inFlight;
     private int maxInFlightSeen;
     private boolean closed;
+    /** Threads waiting on {@link #changed}: a delivery wakes nobody when nobody waits. */
+    private int waiters;
+    /**
+     * How much room a delivery must leave in the window before it wakes a waiting {@link #submit}: waking the task
+     * thread for every record freed costs a thread hand-off per record; a few records' room costs the window
+     * (and throughput) at most a few records. A submit also wakes at the end of its own wait.
+     */
+    private final int wakeRoom;
 
     public DeliveryPipeline(CoapSender sender, int window, Ordering ordering, DeliveryStats stats) {
         this(sender, window, ordering, stats, null);
@@ -118,6 +126,7 @@ public final class DeliveryPipeline implements AutoCloseable {
             throw new IllegalArgumentException("window must be at least 1");
         }
         this.window = window;
+        this.wakeRoom = Math.max(1, Math.min(16, window / 64));
         this.ordering = Objects.requireNonNull(ordering, "ordering");
         this.stats = Objects.requireNonNull(stats, "stats");
     }
@@ -187,7 +196,7 @@ public final class DeliveryPipeline implements AutoCloseable {
                 if (left <= 0 || closed) {
                     return false;
                 }
-                changed.awaitNanos(left);
+                await(left);
             }
             TopicPartition tp = partitionOf(records.get(0));
             for (SinkRecord record : records) {
@@ -202,6 +211,29 @@ public final class DeliveryPipeline implements AutoCloseable {
         }
         send(toSend);
         return true;
+    }
+
+    /** Under the lock. */
+    private void await(long nanos) throws InterruptedException {
+        waiters++;
+        try {
+            changed.awaitNanos(nanos);
+        } finally {
+            waiters--;
+        }
+    }
+
+    /**
+     * Under the lock, after a delivery: wakes the waiters if what they wait for may hold, that is room in the
+     * window ({@link #submit}) or nothing left but failures ({@link #awaitIdle}).
+     */
+    private void wakeIfRoom() {
+        if (waiters > 0) {
+            int open = offsets.openTotal();
+            if (window - open >= wakeRoom || open <= failures.size()) {
+                changed.signalAll();
+            }
+        }
     }
 
     /** Under the lock: marks the lane's head busy and returns it, if the lane may send now. */
@@ -253,10 +285,11 @@ public final class DeliveryPipeline implements AutoCloseable {
                 d.latencyNanos = System.nanoTime() - d.sentNanos;
             } else if (result.delivered()) {
                 toSend = delivered(d);
+                wakeIfRoom();
             } else {
                 failed(d, result);
+                changed.signalAll();
             }
-            changed.signalAll();
         } finally {
             lock.unlock();
         }
@@ -326,17 +359,19 @@ public final class DeliveryPipeline implements AutoCloseable {
                         + cause, cause, 0);
                 failures.put(d, failure);
                 failedDeliveries.put(failure, d);
+                changed.signalAll();
             } else {
                 stats.responsesWritten(d.records.size());
                 SendResult result = d.answered;
                 d.answered = null;
                 if (result.delivered()) {
                     toSend = delivered(d);
+                    wakeIfRoom();
                 } else {
                     failed(d, result);
+                    changed.signalAll();
                 }
             }
-            changed.signalAll();
         } finally {
             lock.unlock();
         }
@@ -504,7 +539,7 @@ public final class DeliveryPipeline implements AutoCloseable {
                 if (left <= 0) {
                     return false;
                 }
-                changed.awaitNanos(left);
+                await(left);
             }
             return true;
         } finally {

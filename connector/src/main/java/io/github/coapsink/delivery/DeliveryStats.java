@@ -1,7 +1,6 @@
 package io.github.coapsink.delivery;
 
 import io.github.coapsink.send.SendResult;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,8 +15,33 @@ public final class DeliveryStats {
     /** What can happen to a record. */
     public enum Event { DELIVERED, SKIPPED, RETRIED, FAILED, REPORTED }
 
-    private final Map<String, Map<Event, LongAdder>> byTopic = new ConcurrentHashMap<>();
-    private final Map<String, Map<ResponseClass, LongAdder>> responsesByTopic = new ConcurrentHashMap<>();
+    private static final Event[] EVENTS = Event.values();
+    private static final ResponseClass[] RESPONSE_CLASSES = ResponseClass.values();
+
+    /** One topic's counters, indexed by ordinal: counting a record is an array access and an add. */
+    private static final class TopicCounts {
+        final String topic;
+        final LongAdder[] events = adders(EVENTS.length);
+        final LongAdder[] responses = adders(RESPONSE_CLASSES.length);
+        /** Whether a record of the topic was counted (a topic only answered for is not in the snapshot). */
+        volatile boolean recordsCounted;
+
+        TopicCounts(String topic) {
+            this.topic = topic;
+        }
+
+        private static LongAdder[] adders(int n) {
+            LongAdder[] a = new LongAdder[n];
+            for (int i = 0; i < n; i++) {
+                a[i] = new LongAdder();
+            }
+            return a;
+        }
+    }
+
+    private final Map<String, TopicCounts> byTopic = new ConcurrentHashMap<>();
+    /** The topic counted last: records and responses come in runs of one topic, so this spares the map lookup. */
+    private volatile TopicCounts last;
     private final LatencyHistogram requestLatency = new LatencyHistogram();
     private final LongAdder responsesWritten = new LongAdder();
     private final LongAdder responseWriteFailures = new LongAdder();
@@ -45,51 +69,58 @@ public final class DeliveryStats {
         return requestLatency;
     }
 
+    private TopicCounts of(String topic) {
+        TopicCounts l = last;
+        if (l != null && (l.topic == topic || l.topic.equals(topic))) {
+            return l;
+        }
+        TopicCounts c = byTopic.computeIfAbsent(topic, TopicCounts::new);
+        last = c;
+        return c;
+    }
+
     public void count(String topic, Event event) {
-        byTopic.computeIfAbsent(topic, t -> {
-            Map<Event, LongAdder> m = new ConcurrentHashMap<>();
-            for (Event e : Event.values()) {
-                m.put(e, new LongAdder());
-            }
-            return m;
-        }).get(event).increment();
+        TopicCounts c = of(topic);
+        if (!c.recordsCounted) {
+            c.recordsCounted = true;
+        }
+        c.events[event.ordinal()].increment();
     }
 
     /** Counts how one request ended; {@code topic} is the route's (a request carries records of one topic). */
     public void response(String topic, SendResult result) {
-        responsesByTopic.computeIfAbsent(topic, t -> {
-            Map<ResponseClass, LongAdder> m = new EnumMap<>(ResponseClass.class);
-            for (ResponseClass c : ResponseClass.values()) {
-                m.put(c, new LongAdder());
-            }
-            return m;
-        }).get(ResponseClass.of(result)).increment();
+        of(topic).responses[ResponseClass.of(result).ordinal()].increment();
     }
 
     public long responses(ResponseClass responseClass) {
-        return responsesByTopic.values().stream().mapToLong(m -> m.get(responseClass).sum()).sum();
+        return byTopic.values().stream().mapToLong(c -> c.responses[responseClass.ordinal()].sum()).sum();
     }
 
     public long responses(String topic, ResponseClass responseClass) {
-        Map<ResponseClass, LongAdder> m = responsesByTopic.get(topic);
-        return m == null ? 0 : m.get(responseClass).sum();
+        TopicCounts c = byTopic.get(topic);
+        return c == null ? 0 : c.responses[responseClass.ordinal()].sum();
     }
 
     public long total(Event event) {
-        return byTopic.values().stream().mapToLong(m -> m.get(event).sum()).sum();
+        return byTopic.values().stream().mapToLong(c -> c.events[event.ordinal()].sum()).sum();
     }
 
     public long get(String topic, Event event) {
-        Map<Event, LongAdder> m = byTopic.get(topic);
-        return m == null ? 0 : m.get(event).sum();
+        TopicCounts c = byTopic.get(topic);
+        return c == null ? 0 : c.events[event.ordinal()].sum();
     }
 
-    /** A snapshot, topics sorted by name. */
+    /** A snapshot of the topics records were counted for, sorted by name. */
     public Map<String, Map<Event, Long>> snapshot() {
         Map<String, Map<Event, Long>> out = new TreeMap<>();
-        byTopic.forEach((topic, m) -> {
+        byTopic.forEach((topic, c) -> {
+            if (!c.recordsCounted) {
+                return;
+            }
             Map<Event, Long> counts = new TreeMap<>();
-            m.forEach((e, adder) -> counts.put(e, adder.sum()));
+            for (Event e : EVENTS) {
+                counts.put(e, c.events[e.ordinal()].sum());
+            }
             out.put(topic, counts);
         });
         return out;

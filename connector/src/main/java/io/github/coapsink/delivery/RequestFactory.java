@@ -121,8 +121,11 @@ public final class RequestFactory {
         PayloadFormat format = payloads.formatOf(route);
         byte[] payload;
         try {
-            payload = payloads.encode(format, record.valueSchema(), record.value(), record.timestamp(), route,
-                    String.join("/", address.path()));
+            // only SenML names the resource in the body: the other formats do not need the path joined
+            payload = format == PayloadFormat.SENML_JSON || format == PayloadFormat.SENML_CBOR
+                    ? payloads.encode(format, record.valueSchema(), record.value(), record.timestamp(), route,
+                            String.join("/", address.path()))
+                    : payloads.encode(format, record.valueSchema(), record.value(), record.timestamp(), route);
         } catch (EncodingException e) {
             return new Bad(e.getMessage(), e);
         }

@@ -50,6 +50,7 @@ public final class CaliforniumSender implements CoapSender {
     final EndpointPool pool;
     final BlockwiseQueue blockwise = new BlockwiseQueue();
     final Duration timeout;
+    final long timeoutNanos;
     final int singleMessagePayload;
     final boolean secure;
     final boolean psk;
@@ -60,6 +61,8 @@ public final class CaliforniumSender implements CoapSender {
     private final ExecutorService lookups;
     final String basePath;
     private final Set<SendExchange> pending = ConcurrentHashMap.newKeySet();
+    /** The deadlines of the requests in {@link #pending}. */
+    final Deadlines deadlines;
     private volatile boolean closed;
 
     private CaliforniumSender(CoapSinkConfig config, Tuning tuning) {
@@ -83,6 +86,8 @@ public final class CaliforniumSender implements CoapSender {
         this.peer = server.peer();
         this.basePath = uri.getPath() == null ? "" : trimSlashes(uri.getPath());
         this.timeout = config.requestTimeout();
+        this.timeoutNanos = timeout.toNanos();
+        this.deadlines = new Deadlines(timer, pending, System::nanoTime);
         Consumer<Configuration> tune = tuning.californium();
         java.util.function.Supplier<Configuration> californium = () -> {
             Configuration c = EndpointFactory.californiumConfiguration(config);
@@ -143,8 +148,7 @@ public final class CaliforniumSender implements CoapSender {
      */
     @Override
     public CompletionStage<SendResult> send(OutgoingRequest outgoing) {
-        String path = basePath.isEmpty() ? outgoing.resource() : basePath + "/" + outgoing.resource();
-        SendExchange exchange = new SendExchange(this, outgoing, path, outgoing.method() + " " + peer + "/" + path);
+        SendExchange exchange = new SendExchange(this, outgoing);
         if (closed) {
             exchange.result.complete(SendResult.transientFailure(null, "sender is closed"));
             return exchange.result;

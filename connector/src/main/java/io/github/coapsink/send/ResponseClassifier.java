@@ -1,11 +1,22 @@
 package io.github.coapsink.send;
 
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.Response;
 
 /** Decides whether a CoAP response means delivered, failed for good, or worth another try. */
 final class ResponseClassifier {
+
+    /** Every code's result, built once: classifying is on the path of every response. */
+    private static final Map<ResponseCode, SendResult> BY_CODE = new EnumMap<>(ResponseCode.class);
+
+    static {
+        for (ResponseCode code : ResponseCode.values()) {
+            BY_CODE.put(code, compute(code));
+        }
+    }
 
     private ResponseClassifier() {
     }
@@ -45,6 +56,10 @@ final class ResponseClassifier {
     }
 
     static SendResult classify(ResponseCode code) {
+        return BY_CODE.get(code);
+    }
+
+    private static SendResult compute(ResponseCode code) {
         String text = code.codeClass + "." + String.format("%02d", code.codeDetail);
         String detail = text + " " + code.name();
         if (code.isSuccess()) {

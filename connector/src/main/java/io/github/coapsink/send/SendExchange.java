@@ -2,8 +2,8 @@ package io.github.coapsink.send;
 
 import io.github.coapsink.config.CoapSinkConfig;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.eclipse.californium.core.coap.CoAP;
 import org.eclipse.californium.core.coap.MessageObserverAdapter;
 import org.eclipse.californium.core.coap.Request;
@@ -36,8 +36,12 @@ import org.slf4j.LoggerFactory;
  * its message ID is handed out again after EXCHANGE_LIFETIME, collide with the new one
  * ("generated mid ... already in use").</li>
  * </ul>
+ *
+ * <p>Per request, only what every request needs is done: the deadline is a field that the sender's
+ * {@link Deadlines} sweep reads (no timer task per request), and the texts that name the request ({@link #what()})
+ * are built only when a failure is described.
  */
-final class SendExchange {
+final class SendExchange implements Deadlines.Timed {
 
     private static final Logger log = LoggerFactory.getLogger(SendExchange.class);
 
@@ -45,14 +49,16 @@ final class SendExchange {
     private static final long NO_ID_RETRY_MILLIS = 50;
     private static final String IDS_EXHAUSTED = "message IDs exhausted";
 
+    private static final AtomicLongFieldUpdater<SendExchange> DEADLINE =
+            AtomicLongFieldUpdater.newUpdater(SendExchange.class, "deadline");
+
     final CompletableFuture<SendResult> result = new CompletableFuture<>();
     private final CaliforniumSender sender;
     private final OutgoingRequest outgoing;
-    private final String path;
-    private final String what;
     private final boolean blockwise;
     private volatile Request request;
-    private volatile ScheduledFuture<?> deadline;
+    /** When this request times out ({@link System#nanoTime()}), or {@link Deadlines#NONE} while it cannot. */
+    private volatile long deadline = Deadlines.NONE;
     private volatile BlockwiseQueue.Ticket ticket;
     /** The current request waits for a DTLS handshake that has not established a session yet. */
     private volatile boolean handshaking;
@@ -61,18 +67,27 @@ final class SendExchange {
     /** Blocks of a block-wise body sent so far (retransmissions not counted). */
     private volatile int blocksSent;
 
-    SendExchange(CaliforniumSender sender, OutgoingRequest outgoing, String path, String what) {
+    SendExchange(CaliforniumSender sender, OutgoingRequest outgoing) {
         this.sender = sender;
         this.outgoing = outgoing;
-        this.path = path;
-        this.what = what;
         this.blockwise = outgoing.payload().length > sender.singleMessagePayload;
     }
 
+    /** The resource's path below the server, with the URI's base path. */
+    private String path() {
+        return sender.basePath.isEmpty() ? outgoing.resource() : sender.basePath + "/" + outgoing.resource();
+    }
+
+    /** The request for messages, e.g. {@code PUT 10.0.0.5:5683/x}; built only when a message needs it. */
+    private String what() {
+        return outgoing.method() + " " + sender.peer + "/" + path();
+    }
+
+    /** Completing {@link #result} in any way ends the exchange ({@link #finish()}). */
     void begin() {
         result.whenComplete((r, e) -> finish());
         if (blockwise) {
-            BlockwiseQueue.Ticket t = sender.blockwise.enqueue(path, this::go);
+            BlockwiseQueue.Ticket t = sender.blockwise.enqueue(path(), this::go);
             ticket = t;
             if (result.isDone()) {
                 t.release(); // completed while being queued: finish() did not see the ticket yet
@@ -90,14 +105,30 @@ final class SendExchange {
         attempt();
     }
 
+    /** Starts (or starts again) the request timeout. */
     private void armDeadline() {
-        ScheduledFuture<?> previous = deadline;
-        deadline = sender.timer.schedule(this::timedOut, sender.timeout.toMillis(), TimeUnit.MILLISECONDS);
-        if (previous != null) {
-            previous.cancel(false);
-        }
+        long d = sender.deadlines.deadlineIn(sender.timeoutNanos);
+        deadline = d;
         if (result.isDone()) {
-            deadline.cancel(false);
+            deadline = Deadlines.NONE;
+            return;
+        }
+        sender.deadlines.armed(d);
+    }
+
+    private void disarmDeadline() {
+        deadline = Deadlines.NONE;
+    }
+
+    @Override
+    public long deadlineNanos() {
+        return deadline;
+    }
+
+    @Override
+    public void expired(long armed) {
+        if (DEADLINE.compareAndSet(this, armed, Deadlines.NONE) && !result.isDone()) {
+            timedOut();
         }
     }
 
@@ -110,10 +141,10 @@ final class SendExchange {
         long ms = sender.timeout.toMillis();
         if (handshaking) {
             return "DTLS handshake with " + sender.peer + " did not complete within " + ms + " ms ("
-                    + CoapSinkConfig.REQUEST_TIMEOUT_MS + "): " + handshakeSilence(retransmittedFlight) + "; " + what
+                    + CoapSinkConfig.REQUEST_TIMEOUT_MS + "): " + handshakeSilence(retransmittedFlight) + "; " + what()
                     + " not sent";
         }
-        String detail = what + " timed out after " + ms + " ms";
+        String detail = what() + " timed out after " + ms + " ms";
         if (blockwise && blocksSent > 0) {
             detail += " (block-wise body of " + outgoing.payload().length + " bytes: no answer to block "
                     + blocksSent + " within that time)";
@@ -141,10 +172,7 @@ final class SendExchange {
 
     /** However the result completed: stop the Californium request, the deadline, and give up the resource. */
     private void finish() {
-        ScheduledFuture<?> d = deadline;
-        if (d != null) {
-            d.cancel(false);
-        }
+        disarmDeadline();
         Request r = request;
         if (r != null) {
             release(r);
@@ -167,12 +195,12 @@ final class SendExchange {
             return;
         }
         if (sender.closed()) {
-            result.complete(SendResult.transientFailure(null, "sender closed before " + what + " was sent"));
+            result.complete(SendResult.transientFailure(null, "sender closed before " + what() + " was sent"));
             return;
         }
         ServerAddress.Resolved server = sender.server.current();
         if (server == null) {
-            result.complete(SendResult.transientFailure(null, sender.server.unresolvedMessage() + "; " + what
+            result.complete(SendResult.transientFailure(null, sender.server.unresolvedMessage() + "; " + what()
                     + " not sent (the host is looked up again at most every "
                     + ServerAddress.RESOLVE_INTERVAL.toSeconds() + " s)"));
             return;
@@ -182,10 +210,7 @@ final class SendExchange {
             // Every endpoint has spent its message IDs: the request waits, unsent, for one to be freed. Waiting is
             // backpressure (the window fills, put() pauses), not a failure, so its timeout does not run meanwhile
             // (it was armed if an endpoint took the request and then found its IDs spent).
-            ScheduledFuture<?> armed = deadline;
-            if (armed != null) {
-                armed.cancel(false);
-            }
+            disarmDeadline();
             sender.timer.schedule(this::attempt, NO_ID_RETRY_MILLIS, TimeUnit.MILLISECONDS);
             return;
         }
@@ -261,13 +286,13 @@ final class SendExchange {
             } else {
                 reason = "the server stopped answering during the handshake (flight " + timeout.getFlightNumber() + ")";
             }
-            return "DTLS handshake with " + peer + " failed: " + reason + "; " + what + " not sent";
+            return "DTLS handshake with " + peer + " failed: " + reason + "; " + what() + " not sent";
         }
         if (error instanceof HandshakeException || error instanceof DtlsException) {
-            return "DTLS handshake with " + peer + " failed: " + oneLine(error.getMessage()) + "; " + what
+            return "DTLS handshake with " + peer + " failed: " + oneLine(error.getMessage()) + "; " + what()
                     + " not sent";
         }
-        return what + " could not be sent: " + error.getClass().getSimpleName() + ": " + oneLine(error.getMessage());
+        return what() + " could not be sent: " + error.getClass().getSimpleName() + ": " + oneLine(error.getMessage());
     }
 
     private static String oneLine(String text) {
@@ -319,27 +344,29 @@ final class SendExchange {
         @Override
         public void onResponse(Response response) {
             slot.lastResponseNanos.set(System.nanoTime());
-            result.complete(ResponseClassifier.classify(response, what, sender.keepAnswers));
+            SendResult classified = ResponseClassifier.classify(response.getCode());
+            SendResult answered = classified.delivered() ? classified : ResponseClassifier.classify(response, what());
+            result.complete(sender.keepAnswers ? answered.withAnswer(CoapAnswer.of(response)) : answered);
         }
 
         @Override
         public void onTimeout() {
-            failedTransiently(SendResult.timeout(what + ": no answer after all CoAP retransmissions"));
+            failedTransiently(SendResult.timeout(what() + ": no answer after all CoAP retransmissions"));
         }
 
         @Override
         public void onReject() {
-            result.complete(SendResult.transientFailure(null, what + " was reset (RST) by the server"));
+            result.complete(SendResult.transientFailure(null, what() + " was reset (RST) by the server"));
         }
 
         @Override
         public void onCancel() {
-            result.complete(SendResult.transientFailure(null, what + " was cancelled"));
+            result.complete(SendResult.transientFailure(null, what() + " was cancelled"));
         }
 
         @Override
         protected void failed() {
-            result.complete(SendResult.transientFailure(null, what + " failed"));
+            result.complete(SendResult.transientFailure(null, what() + " failed"));
         }
 
         @Override

@@ -129,6 +129,52 @@ class DeliveryPipelineTest {
         assertThat(p.committable()).containsEntry(TP0, new OffsetAndMetadata(1));
     }
 
+    /**
+     * A submit waiting for room returns as soon as deliveries free it, not at the end of its (here 10-minute) wait:
+     * a delivery wakes a waiter once it leaves a few records of room (1 in a window of 1, 4 in one of 256), and a
+     * waiting awaitIdle once nothing is left. Fails if deliveries do not wake the waiters.
+     */
+    @Test
+    @Timeout(60)
+    void deliveriesWakeAWaitingSubmitAndAWaitingAwaitIdle() throws Exception {
+        for (int window : new int[] {1, 256}) {
+            ManualSender wire = new ManualSender();
+            DeliveryPipeline p = new DeliveryPipeline(wire, window, Ordering.NONE, stats);
+            for (int i = 0; i < window; i++) {
+                assertThat(p.submit(record(0, i), request("a", i), 0)).isTrue();
+            }
+            java.util.concurrent.CompletableFuture<Boolean> waiting = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            return p.submit(record(0, window), request("a", window), 600_000);
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> p.pending() == window); // nothing accepted while the window is full
+            assertThat(waiting).isNotDone();
+            int free = Math.min(window, 4);
+            for (int i = 0; i < free; i++) {
+                wire.sent().get(i).result().complete(SendResult.delivered("2.04"));
+            }
+            assertThat(waiting.get(30, java.util.concurrent.TimeUnit.SECONDS)).as("window %d", window).isTrue();
+            java.util.concurrent.CompletableFuture<Boolean> idle = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            return p.awaitIdle(600_000);
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+            for (ManualSender.Sent sent : wire.sent()) {
+                sent.result().complete(SendResult.delivered("2.04"));
+            }
+            assertThat(idle.get(30, java.util.concurrent.TimeUnit.SECONDS)).as("idle, window %d", window).isTrue();
+            assertThat(p.pending()).isZero();
+        }
+    }
+
     @Test
     @Timeout(30)
     void aFullWindowHeldByAFailureWaitsNoLongerThanAsked() throws Exception {

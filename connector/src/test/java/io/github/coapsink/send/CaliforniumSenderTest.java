@@ -148,6 +148,36 @@ class CaliforniumSenderTest {
         }
     }
 
+    /**
+     * Only the request timeout can end these requests: Californium would first retransmit for minutes (ACK
+     * timeout 60 s). So they fail unless every request's deadline is armed, and each fails with the timeout's own
+     * message; the sender is left with nothing pending.
+     */
+    @Test
+    void requestTimeoutEndsEveryRequestWhileCaliforniumWouldStillRetransmit() throws Exception {
+        try (DatagramSocket silent = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            sender("coap://127.0.0.1:" + silent.getLocalPort(), Map.of(CoapSinkConfig.REQUEST_TIMEOUT_MS, "300",
+                    CoapSinkConfig.ACK_TIMEOUT_MS, "60000"));
+            List<java.util.concurrent.CompletableFuture<SendResult>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                results.add(sender.send(new OutgoingRequest("r" + i, OutgoingRequest.Method.PUT, "{}".getBytes(), true))
+                        .toCompletableFuture());
+            }
+            for (int i = 0; i < results.size(); i++) {
+                SendResult result = await(results.get(i));
+                assertThat(result.kind()).isEqualTo(SendResult.Kind.TIMEOUT);
+                assertThat(result.outcome()).isEqualTo(SendResult.Outcome.TRANSIENT);
+                assertThat(result.detail()).isEqualTo("PUT 127.0.0.1:" + silent.getLocalPort() + "/r" + i
+                        + " timed out after 300 ms");
+            }
+            org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> sender.pendingCount() == 0);
+            // a request after the others timed out gets a deadline of its own (the sweep has gone idle meanwhile)
+            SendResult later = await(sender.send(new OutgoingRequest("later", OutgoingRequest.Method.PUT,
+                    "{}".getBytes(), true)));
+            assertThat(later.detail()).endsWith("/later timed out after 300 ms");
+        }
+    }
+
     @Test
     void nonConfirmableCountsAsDeliveredOnceSent() throws Exception {
         sender("coap://127.0.0.1:" + port, Map.of());

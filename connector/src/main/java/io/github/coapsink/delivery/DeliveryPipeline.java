@@ -36,6 +36,10 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * to {@link #drop} it (delivered to the dead-letter queue, skipped by policy) or {@link #resend} it.
  * A partition's committable offset never passes a record that is not done.
  *
+ * <p>How many requests are on the wire at once is the {@link CongestionWindow}'s to say: a lane's head that may
+ * go waits, unsent, in a first-in first-out line of ready requests while the congestion window is full, and goes
+ * out as answers come back. Answers, retransmissions, timeouts, 5.03 and 4.29 are what the window learns from.
+ *
  * <p>Thread-safe: the task thread calls in, the sender's threads complete requests.
  */
 public final class DeliveryPipeline implements AutoCloseable {
@@ -60,7 +64,7 @@ public final class DeliveryPipeline implements AutoCloseable {
         final OutgoingRequest request;
         final Lane lane;
         int attempts;
-        long sentNanos;
+        volatile long sentNanos;
         /** The request on the wire, once the sender took it; cancelled when the partition is closed. */
         volatile CompletableFuture<SendResult> onWire;
         volatile boolean cancelled;
@@ -79,6 +83,7 @@ public final class DeliveryPipeline implements AutoCloseable {
 
     private final CoapSender sender;
     private final int window;
+    private final CongestionWindow congestion;
     private final Ordering ordering;
     private final DeliveryStats stats;
     private final ReentrantLock lock = new ReentrantLock();
@@ -90,16 +95,33 @@ public final class DeliveryPipeline implements AutoCloseable {
     private final Map<Failure, Delivery> failedDeliveries = new HashMap<>();
     /** Deliveries handed to the sender and not yet completed. */
     private final Set<Delivery> sending = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Requests that may go (lane heads, retries) and wait for room in the congestion window, oldest first. */
+    private final ArrayDeque<Delivery> ready = new ArrayDeque<>();
     private int inFlight;
     private int maxInFlightSeen;
     private boolean closed;
 
+    /** A pipeline that puts as many requests on the wire as it holds records: {@link CongestionWindow#fixed}. */
     public DeliveryPipeline(CoapSender sender, int window, Ordering ordering, DeliveryStats stats) {
+        this(sender, window, CongestionWindow.fixed(window), ordering, stats);
+    }
+
+    /**
+     * @param window how many records may be accepted and not yet done ({@code connect.coap.max.in.flight})
+     * @param congestion how many requests may be on the wire at once; its ceiling is at most {@code window}
+     */
+    public DeliveryPipeline(CoapSender sender, int window, CongestionWindow congestion, Ordering ordering,
+            DeliveryStats stats) {
         this.sender = Objects.requireNonNull(sender, "sender");
         if (window < 1) {
             throw new IllegalArgumentException("window must be at least 1");
         }
         this.window = window;
+        this.congestion = Objects.requireNonNull(congestion, "congestion");
+        if (congestion.max() > window) {
+            throw new IllegalArgumentException("the congestion window's ceiling " + congestion.max()
+                    + " exceeds the window of " + window + " records");
+        }
         this.ordering = Objects.requireNonNull(ordering, "ordering");
         this.stats = Objects.requireNonNull(stats, "stats");
     }
@@ -178,7 +200,8 @@ public final class DeliveryPipeline implements AutoCloseable {
             LaneKey key = ordering == Ordering.PARTITION_RESOURCE ? new LaneKey(tp, request.address()) : null;
             Lane lane = key == null ? new Lane(null) : lanes.computeIfAbsent(key, Lane::new);
             lane.queue.add(new Delivery(List.copyOf(records), tp, request, lane));
-            toSend = nextToSend(lane);
+            schedule(lane);
+            toSend = takeReady();
         } finally {
             lock.unlock();
         }
@@ -186,15 +209,33 @@ public final class DeliveryPipeline implements AutoCloseable {
         return true;
     }
 
-    /** Under the lock: marks the lane's head busy and returns it, if the lane may send now. */
-    private List<Delivery> nextToSend(Lane lane) {
+    /** Under the lock: if the lane may send now, marks it busy and puts its head in the line for the wire. */
+    private void schedule(Lane lane) {
         if (lane.busy || lane.queue.isEmpty() || closed) {
-            return List.of();
+            return;
         }
         lane.busy = true;
-        Delivery head = lane.queue.peek();
-        markSending(head);
-        return List.of(head);
+        ready.add(lane.queue.peek());
+    }
+
+    /** Under the lock: takes as many ready requests onto the wire as the congestion window has room for. */
+    private List<Delivery> takeReady() {
+        if (ready.isEmpty() || closed || inFlight >= congestion.size()) {
+            return List.of();
+        }
+        Delivery first = ready.poll();
+        markSending(first);
+        if (ready.isEmpty() || inFlight >= congestion.size()) {
+            return List.of(first);
+        }
+        List<Delivery> out = new ArrayList<>();
+        out.add(first);
+        while (!ready.isEmpty() && inFlight < congestion.size()) {
+            Delivery d = ready.poll();
+            markSending(d);
+            out.add(d);
+        }
+        return out;
     }
 
     /** Under the lock. */
@@ -208,7 +249,7 @@ public final class DeliveryPipeline implements AutoCloseable {
     private void send(List<Delivery> deliveries) {
         for (Delivery d : deliveries) {
             d.sentNanos = System.nanoTime();
-            CompletableFuture<SendResult> onWire = sender.send(d.request).toCompletableFuture();
+            CompletableFuture<SendResult> onWire = sender.send(d.request, () -> retransmitted(d)).toCompletableFuture();
             d.onWire = onWire;
             if (d.cancelled) {
                 onWire.cancel(false); // its partition was closed while it was being handed over
@@ -218,44 +259,79 @@ public final class DeliveryPipeline implements AutoCloseable {
         }
     }
 
-    private void completed(Delivery d, SendResult result) {
-        stats.response(d.partition.topic(), result);
-        List<Delivery> toSend = List.of();
+    /** A request still on the wire was sent again: the server did not answer in time. */
+    private void retransmitted(Delivery d) {
+        stats.retransmission();
+        long now = System.nanoTime();
         lock.lock();
         try {
+            if (sending.contains(d)) {
+                congestion.congested(d.sentNanos, now);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether a result says that the server or the path to it is congested. */
+    private static boolean congestionSign(SendResult result) {
+        if (result.kind() == SendResult.Kind.TIMEOUT) {
+            return true;
+        }
+        String code = result.responseCode();
+        return "5.03".equals(code) || "4.29".equals(code);
+    }
+
+    private void completed(Delivery d, SendResult result) {
+        stats.response(d.partition.topic(), result);
+        List<Delivery> toSend;
+        lock.lock();
+        try {
+            boolean windowFull = inFlight >= congestion.size();
             inFlight--;
             sending.remove(d);
             boolean current = !d.cancelled && offsets.isOpen(d.partition, d.firstOffset())
                     && (d.lane.key == null || lanes.get(d.lane.key) == d.lane);
-            if (!current) {
-                return; // the partition was closed meanwhile; its records will be consumed again
+            if (current) {
+                // a cancelled request says nothing about the server; its partition will be consumed again
+                settle(d, result, windowFull);
             }
-            if (result.delivered()) {
-                stats.requestLatency().record((System.nanoTime() - d.sentNanos) / 1_000);
-                d.lane.queue.poll();
-                d.lane.busy = false;
-                for (SinkRecord record : d.records) {
-                    offsets.done(d.partition, record.kafkaOffset());
-                    stats.count(record.topic(), DeliveryStats.Event.DELIVERED);
-                }
-                removeIfIdle(d.lane);
-                toSend = nextToSend(d.lane);
-            } else {
-                boolean retriable = result.outcome() == SendResult.Outcome.TRANSIENT;
-                if (retriable) {
-                    d.attempts++;
-                }
-                // The lane stays busy: nothing behind this record is sent until the task decides.
-                Failure failure = new Failure(d.records, d.request, retriable, d.attempts, result.detail(), null,
-                        result.retryAfterMillis());
-                failures.put(d, failure);
-                failedDeliveries.put(failure, d);
-            }
-            changed.signalAll();
+            toSend = takeReady();
         } finally {
             lock.unlock();
         }
         send(toSend);
+    }
+
+    /** Under the lock: what a current delivery's result means for its records, its lane and the window. */
+    private void settle(Delivery d, SendResult result, boolean windowFull) {
+        if (congestionSign(result)) {
+            congestion.congested(d.sentNanos, System.nanoTime());
+        } else if (result.delivered()) {
+            congestion.answered(windowFull);
+        }
+        if (result.delivered()) {
+            stats.requestLatency().record((System.nanoTime() - d.sentNanos) / 1_000);
+            d.lane.queue.poll();
+            d.lane.busy = false;
+            for (SinkRecord record : d.records) {
+                offsets.done(d.partition, record.kafkaOffset());
+                stats.count(record.topic(), DeliveryStats.Event.DELIVERED);
+            }
+            removeIfIdle(d.lane);
+            schedule(d.lane);
+        } else {
+            boolean retriable = result.outcome() == SendResult.Outcome.TRANSIENT;
+            if (retriable) {
+                d.attempts++;
+            }
+            // The lane stays busy: nothing behind this record is sent until the task decides.
+            Failure failure = new Failure(d.records, d.request, retriable, d.attempts, result.detail(), null,
+                    result.retryAfterMillis());
+            failures.put(d, failure);
+            failedDeliveries.put(failure, d);
+        }
+        changed.signalAll();
     }
 
     private void removeIfIdle(Lane lane) {
@@ -291,7 +367,8 @@ public final class DeliveryPipeline implements AutoCloseable {
                 d.lane.queue.poll();
                 d.lane.busy = false;
                 removeIfIdle(d.lane);
-                toSend = nextToSend(d.lane);
+                schedule(d.lane);
+                toSend = takeReady();
             }
             changed.signalAll();
         } finally {
@@ -300,21 +377,25 @@ public final class DeliveryPipeline implements AutoCloseable {
         send(toSend);
     }
 
-    /** Sends the failed record again; the records behind it in its lane follow once it is delivered. */
+    /**
+     * Sends the failed record again; the records behind it in its lane follow once it is delivered. It goes first
+     * in the line for the congestion window: its lane, and its partition's commit, wait for it.
+     */
     public void resend(Failure failure) {
-        Delivery d;
+        List<Delivery> toSend;
         lock.lock();
         try {
-            d = failedDeliveries.remove(failure);
+            Delivery d = failedDeliveries.remove(failure);
             if (d == null) {
                 throw new IllegalArgumentException("only a failed request can be sent again: " + failure.describe());
             }
             failures.remove(d);
-            markSending(d);
+            ready.addFirst(d);
+            toSend = takeReady();
         } finally {
             lock.unlock();
         }
-        send(List.of(d));
+        send(toSend);
     }
 
     /** Per partition, the offset up to which every record is done: what may be committed. */
@@ -345,6 +426,7 @@ public final class DeliveryPipeline implements AutoCloseable {
                     }
                 }
             }
+            ready.removeIf(d -> partitions.contains(d.partition));
             for (TopicPartition tp : partitions) {
                 offsets.forget(tp);
                 lanes.keySet().removeIf(k -> k.partition().equals(tp));
@@ -378,6 +460,36 @@ public final class DeliveryPipeline implements AutoCloseable {
         lock.lock();
         try {
             return inFlight;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Requests that may go and wait for room in the congestion window. */
+    public int waiting() {
+        lock.lock();
+        try {
+            return ready.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many requests the congestion window lets on the wire at once now. */
+    public int congestionWindow() {
+        lock.lock();
+        try {
+            return congestion.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How often the congestion window shrank since the pipeline started. */
+    public long congestionWindowDecreases() {
+        lock.lock();
+        try {
+            return congestion.decreases();
         } finally {
             lock.unlock();
         }

@@ -19,10 +19,21 @@ public final class DeliveryStats {
     private final Map<String, Map<Event, LongAdder>> byTopic = new ConcurrentHashMap<>();
     private final Map<String, Map<ResponseClass, LongAdder>> responsesByTopic = new ConcurrentHashMap<>();
     private final LatencyHistogram requestLatency = new LatencyHistogram();
+    private final LongAdder retransmissions = new LongAdder();
 
     /** Latency of successful requests, from handing the request to the sender to the server's answer. */
     public LatencyHistogram requestLatency() {
         return requestLatency;
+    }
+
+    /** A confirmable request was sent again because its answer did not come in time. */
+    public void retransmission() {
+        retransmissions.increment();
+    }
+
+    /** CoAP retransmissions of the task's requests since it started. */
+    public long retransmissions() {
+        return retransmissions.sum();
     }
 
     public void count(String topic, Event event) {

@@ -140,8 +140,15 @@ public final class CaliforniumSender implements CoapSender {
      */
     @Override
     public CompletionStage<SendResult> send(OutgoingRequest outgoing) {
+        return send(outgoing, null);
+    }
+
+    /** {@inheritDoc} Counts the retransmissions of CoAP confirmable requests (RFC 7252 section 4.2). */
+    @Override
+    public CompletionStage<SendResult> send(OutgoingRequest outgoing, Runnable onRetransmission) {
         String path = basePath.isEmpty() ? outgoing.resource() : basePath + "/" + outgoing.resource();
-        SendExchange exchange = new SendExchange(this, outgoing, path, outgoing.method() + " " + peer + "/" + path);
+        SendExchange exchange = new SendExchange(this, outgoing, path, outgoing.method() + " " + peer + "/" + path,
+                onRetransmission);
         if (closed) {
             exchange.result.complete(SendResult.transientFailure(null, "sender is closed"));
             return exchange.result;

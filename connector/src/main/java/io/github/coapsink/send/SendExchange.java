@@ -51,6 +51,8 @@ final class SendExchange {
     private final String path;
     private final String what;
     private final boolean blockwise;
+    /** Told of each retransmission of the request; null when nobody asked. */
+    private final Runnable onRetransmission;
     private volatile Request request;
     private volatile ScheduledFuture<?> deadline;
     private volatile BlockwiseQueue.Ticket ticket;
@@ -61,8 +63,10 @@ final class SendExchange {
     /** Blocks of a block-wise body sent so far (retransmissions not counted). */
     private volatile int blocksSent;
 
-    SendExchange(CaliforniumSender sender, OutgoingRequest outgoing, String path, String what) {
+    SendExchange(CaliforniumSender sender, OutgoingRequest outgoing, String path, String what,
+            Runnable onRetransmission) {
         this.sender = sender;
+        this.onRetransmission = onRetransmission;
         this.outgoing = outgoing;
         this.path = path;
         this.what = what;
@@ -301,6 +305,9 @@ final class SendExchange {
         @Override
         public void onRetransmission() {
             resumeSessionIfSilent(slot, sentNanos);
+            if (onRetransmission != null && !result.isDone()) {
+                onRetransmission.run();
+            }
         }
 
         @Override

@@ -7,16 +7,22 @@ import io.github.coapsink.delivery.CongestionWindow;
 import io.github.coapsink.embedded.ConnectRestClient;
 import io.github.coapsink.embedded.EmbeddedConnect;
 import io.github.coapsink.embedded.EmbeddedKafka;
+import io.github.coapsink.testing.LibcoapServer;
 import io.github.coapsink.testing.StandaloneSink;
 import io.github.coapsink.testserver.CoapTestServer;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.apache.kafka.common.TopicPartition;
@@ -27,6 +33,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The adaptive congestion window against a server with a bounded queue ({@link CoapTestServer#capacity}): it
@@ -45,6 +52,7 @@ class CongestionIT {
     private static final int OVERLOADED = 200;
     private static final int RECOVERED = 3_000;
     private static final AtomicInteger IDS = new AtomicInteger();
+    private static final Pattern ID = Pattern.compile("\"id\":(\\d+)");
 
     private static EmbeddedKafka kafka;
     private static EmbeddedConnect connect;
@@ -169,6 +177,39 @@ class CongestionIT {
     @Test
     void aServerThatDropsUnderLoadShrinksTheWindowLosesNothingAndTheWindowGrowsBack() throws Exception {
         overloadedThenRecovered(null, "drops what it cannot hold");
+    }
+
+    /**
+     * libcoap, a server nobody here wrote, at RFC 7252's defaults (ACK_TIMEOUT 2 s): every record arrives under the
+     * adaptive window and the window grows past its start while answers come back.
+     */
+    @Test
+    void libcoapGetsEveryRecordWhileTheWindowGrows(@TempDir Path dir) throws Exception {
+        int n = 1_000;
+        try (LibcoapServer libcoap = LibcoapServer.start(dir)) {
+            Map<String, String> config = config();
+            config.put("connect.coap.uri", libcoap.uri());
+            config.remove("connect.coap.ack.timeout.ms");
+            connect.createOrUpdateConnector(name, config);
+            connect.awaitConnectorRunning(name, 1, WAIT);
+            Records.produce(kafka, topic, 0, n);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(kafka.committedOffsets(
+                    ConnectRestClient.sinkGroupId(name))).containsEntry(new TopicPartition(topic, 0), (long) n));
+            Set<Integer> ids = new HashSet<>();
+            for (LibcoapServer.Request r : libcoap.requests("readings")) {
+                Matcher m = ID.matcher(r.text());
+                if (m.find()) {
+                    ids.add(Integer.parseInt(m.group(1)));
+                }
+            }
+            System.out.printf("RELIABILITY | libcoap, adaptive window: %d records, %d CoAP retransmissions, window %d, "
+                    + "%d decreases%n", ids.size(), attribute("CoapRetransmissions"), attribute("CongestionWindow"),
+                    attribute("CongestionWindowDecreases"));
+            assertThat(ids).as("every record reached libcoap").hasSize(n);
+            assertThat(attribute("CongestionWindow")).as("the window grew while answers came back")
+                    .isGreaterThan(CongestionWindow.INITIAL);
+            assertThat(connect.connectorStatus(name).task(0).orElseThrow().state()).isEqualTo("RUNNING");
+        }
     }
 
     @Test

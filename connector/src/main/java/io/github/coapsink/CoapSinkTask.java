@@ -1,7 +1,9 @@
 package io.github.coapsink;
 
 import io.github.coapsink.config.CoapSinkConfig;
+import io.github.coapsink.config.CongestionControl;
 import io.github.coapsink.delivery.Batcher;
+import io.github.coapsink.delivery.CongestionWindow;
 import io.github.coapsink.delivery.DeliveryPipeline;
 import io.github.coapsink.delivery.DeliveryStats;
 import io.github.coapsink.delivery.FailureHandler;
@@ -135,7 +137,9 @@ public class CoapSinkTask extends SinkTask {
         sender = senderFactory.apply(config);
         responses = config.responses().map(settings -> responseSinkFactory.apply(settings,
                 new ResponseTarget(uriPrefix(config.uri()), connector + "-" + taskId))).orElse(null);
-        pipeline = new DeliveryPipeline(sender, config.maxInFlight(), config.ordering(), stats, responses);
+        CongestionWindow congestion = config.congestionControl() == CongestionControl.ADAPTIVE
+                ? CongestionWindow.adaptive(config.maxInFlight()) : CongestionWindow.fixed(config.maxInFlight());
+        pipeline = new DeliveryPipeline(sender, config.maxInFlight(), congestion, config.ordering(), stats, responses);
         metrics = TaskMetrics.register(connector, taskId, stats, pipeline, config.maxInFlight(), context, routes.keySet());
         log.info("CoAP sink task started: {} to {} with error policy {}{}; {} route(s){}", config.method(),
                 config.uri(), config.errorPolicy(), failures.reports() ? " and Connect's errant record reporter" : "",

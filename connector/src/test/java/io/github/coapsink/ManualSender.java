@@ -11,9 +11,16 @@ import java.util.concurrent.CompletionStage;
 /** A sender whose requests complete only when the test says so: for unit tests of the pipeline and task. */
 public final class ManualSender implements CoapSender {
 
-    public record Sent(OutgoingRequest request, CompletableFuture<SendResult> result) {
+    public record Sent(OutgoingRequest request, CompletableFuture<SendResult> result, Runnable onRetransmission) {
         public String payload() {
             return new String(request.payload());
+        }
+
+        /** As if the sender had sent the request again for want of an answer. */
+        public void retransmit() {
+            if (onRetransmission != null) {
+                onRetransmission.run();
+            }
         }
     }
 
@@ -22,9 +29,14 @@ public final class ManualSender implements CoapSender {
     public volatile boolean closed;
 
     @Override
-    public synchronized CompletionStage<SendResult> send(OutgoingRequest request) {
+    public CompletionStage<SendResult> send(OutgoingRequest request) {
+        return send(request, null);
+    }
+
+    @Override
+    public synchronized CompletionStage<SendResult> send(OutgoingRequest request, Runnable onRetransmission) {
         CompletableFuture<SendResult> f = new CompletableFuture<>();
-        sent.add(new Sent(request, f));
+        sent.add(new Sent(request, f, onRetransmission));
         if (answerAtOnce != null) {
             f.complete(answerAtOnce);
         }

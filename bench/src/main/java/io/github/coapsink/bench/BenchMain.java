@@ -291,7 +291,8 @@ public final class BenchMain {
             Map<String, String> config = connectorConfig(scenario, target, liveTopic);
             r.params = describe(config) + (relay != null ? "; via a delay relay, " + rttMs / 2.0 + " ms each way" : "");
             log("%s: starting worker JVM (%s), connector %s", label, String.join(" ", jvm), name);
-            try (ConnectWorkerProcess w = ConnectWorkerProcess.start(STANDALONE, kafka, worker, jvm)) {
+            try (ConnectWorkerProcess w = ConnectWorkerProcess.start(STANDALONE, kafka, worker, jvm);
+                 WorkerMetrics jmx = WorkerMetrics.attach(w.pid())) {
                 CountingServer.Phase phase = counting.begin(0, o.records, false);
                 long t0 = System.nanoTime();
                 long deadline = t0 + TimeUnit.SECONDS.toNanos(o.maxSeconds);
@@ -299,6 +300,9 @@ public final class BenchMain {
                 try (CommitWatcher commits = new CommitWatcher(ConnectRestClient.sinkGroupId(name), t0)) {
                     String failure = create(w, name, config);
                     halfway = null;
+                    if (jmx != null) {
+                        jmx.startSampling();
+                    }
                     if (failure == null) {
                         failure = server == Server.CALIFORNIUM
                                 ? watch(w, name, phase::distinct, deadline, label,
@@ -307,6 +311,14 @@ public final class BenchMain {
                     }
                     long endNanos = System.nanoTime();
                     Optional<Duration> cpu1 = cpu(w.pid());
+                    if (jmx != null) {
+                        jmx.stopSampling();
+                        r.clientRetransmissions = jmx.retransmissions();
+                        r.windowMean = jmx.windowMean();
+                        r.windowMin = jmx.windowMin();
+                        r.windowMax = jmx.windowMax();
+                        r.windowLast = jmx.windowLast();
+                    }
                     if (server == Server.CALIFORNIUM) {
                         endNanos = phase.lastNewNanos() == 0 ? endNanos : phase.lastNewNanos();
                         r.delivered = phase.distinct();
@@ -849,15 +861,17 @@ public final class BenchMain {
         System.out.printf(Locale.ROOT, "## Results: %,d records, %d partition(s), %s values, RTT %s ms, total %.0f s%n%n",
                 o.records, o.partitions, o.format, o.rttMs, total.toMillis() / 1000.0);
         System.out.println("| scenario | server | RTT ms | delivered | time s | records/s | steady rec/s | committed rec/s "
-                + "| × baseline | % of raw limit | worker CPU µs/record (2nd half) | retrans. | commit lag p50 / p99 ms "
+                + "| × baseline | % of raw limit | worker CPU µs/record (2nd half) | retrans. | sink retrans. "
+                + "| window mean (min–max) / last | commit lag p50 / p99 ms "
                 + "| latency p50 / p99 ms (at) | worker heap peak / max live MB | UDP drops (host) | bytes/record "
                 + "| status |");
-        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:"
+                + "|---|");
         for (Result r : results) {
             Optional<Result> base = find("baseline", r.server, r.rttMs);
             Optional<Result> raw = rawLimit(r.server, r.rttMs);
             System.out.printf(Locale.ROOT, "| %s | %s | %d | %,d / %,d | %.1f | %,.0f | %s | %s | %s | %s | %s | %s | %s "
-                            + "| %s | %s | %s | %s | %s |%n",
+                            + "| %s | %s | %s | %s | %s | %s | %s |%n",
                     r.label(), r.server.label, r.rttMs, r.delivered, r.expected, r.seconds, r.rate,
                     num(r.steadyRate), r.rawConfig != null ? "–" : num(r.committedRate),
                     base.filter(b -> b.compareRate() > 0)
@@ -870,6 +884,9 @@ public final class BenchMain {
                                     + (Double.isNaN(r.cpuMicrosPerRecordWarm) ? ""
                                             : String.format(Locale.ROOT, " (%.0f)", r.cpuMicrosPerRecordWarm)),
                     r.retransmissions < 0 ? "–" : String.format(Locale.ROOT, "%,d", r.retransmissions),
+                    r.clientRetransmissions < 0 ? "–" : String.format(Locale.ROOT, "%,d", r.clientRetransmissions),
+                    Double.isNaN(r.windowMean) ? "–" : String.format(Locale.ROOT, "%.0f (%d–%d) / %d", r.windowMean,
+                            r.windowMin, r.windowMax, r.windowLast),
                     Double.isNaN(r.commitLagP50) ? "–" : fmt(r.commitLagP50) + " / " + fmt(r.commitLagP99),
                     r.latencyRate == 0 ? "–" : String.format(Locale.ROOT, "%s / %s (%,d/s, %,d/%,d)", fmt(r.p50),
                             fmt(r.p99), r.latencyRate, r.latencyCount, r.latencyExpected),
@@ -884,7 +901,10 @@ public final class BenchMain {
                 + "the target, plus the idle broker), not of a worker. ★ = the best raw configuration at that RTT and "
                 + "server: the honest raw limit. Ratios use steady rec/s where the server counts, else committed rec/s "
                 + "(sink on libcoap) or answered rec/s (raw on libcoap). bytes/record: request body bytes per record at the "
-                + "counting server, a batch's framing shared out (– where libcoap is the server).");
+                + "counting server, a batch's framing shared out (– where libcoap is the server). sink retrans. = the CoAP "
+                + "retransmissions the sink task counted itself (its CoapRetransmissions metric, over the worker's JMX); "
+                + "window = its congestion window (CongestionWindow), sampled every 200 ms during the throughput phase: "
+                + "mean (min–max) / at its end.");
         for (Result r : results) {
             System.out.printf(Locale.ROOT, "- %s (%s, RTT %d ms): %s; load average after: %s%s%s%s%n", r.label(),
                     r.server.label, r.rttMs, r.params, r.loadAvg,
@@ -1072,6 +1092,13 @@ public final class BenchMain {
         public boolean cpuIsBenchJvm;
         /** Retransmitted CON requests counted at the server (or the relay); -1 where nobody could count. */
         public long retransmissions = -1;
+        /** CoAP retransmissions the sink task counted itself (its CoapRetransmissions metric); -1 without it. */
+        public long clientRetransmissions = -1;
+        /** The task's congestion window (requests allowed on the wire), sampled every 200 ms; NaN without it. */
+        public double windowMean = Double.NaN;
+        public int windowMin = -1;
+        public int windowMax = -1;
+        public int windowLast = -1;
         public int paths;
         /** Mean request body bytes per record at the counting server (a batch's framing shared out); NaN elsewhere. */
         public double bytesPerRecord = Double.NaN;

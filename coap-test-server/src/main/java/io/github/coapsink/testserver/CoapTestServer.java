@@ -93,6 +93,7 @@ import org.slf4j.LoggerFactory;
  * {@link #dropRatio(double) drop} (decided first, on arrival) &gt; {@link #unavailableFor(Duration) unavailable}
  * &gt; {@link #failNext(int, ResponseCode) failNext} &gt; {@link #respondWith(String, ResponseCode) respondWith(path)}
  * &gt; {@code respondWith(null)} &gt; the normal answer. {@link #responseDelay(Duration)} delays every answer.
+ * {@link #capacity(int, ResponseCode)} makes the server turn requests away while it has many in hand.
  * All fault setters are thread-safe and take effect immediately.
  *
  * <h2>Lifecycle</h2>
@@ -143,6 +144,13 @@ public final class CoapTestServer implements AutoCloseable {
     private volatile Duration responseDelay = Duration.ZERO;
     /** Adds a body to successful PUT/POST answers; null for none. */
     private volatile java.util.function.BiConsumer<ReceivedRequest, Response> answerBody;
+    /** PUT/POST requests handled at most at once; 0: no limit. */
+    private volatile int capacity;
+    /** The answer to a request over capacity; null: dropped. */
+    private volatile ResponseCode overloadAnswer;
+    /** PUT/POST requests in hand: from handling them to sending their answer. */
+    private final AtomicInteger inHand = new AtomicInteger();
+    private final AtomicInteger turnedAway = new AtomicInteger();
 
     // lifecycle
     private final Object lifecycle = new Object();
@@ -578,6 +586,32 @@ public final class CoapTestServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Handles at most {@code maxAtOnce} PUT/POST requests at once, like a server with a bounded queue: a request is
+     * in hand from its arrival until its answer is sent (so with {@link #responseDelay(Duration)} for that long).
+     * One that arrives while {@code maxAtOnce} are in hand is turned away: dropped silently before de-duplication
+     * when {@code answer} is null (its retransmission gets a fresh chance), else answered at once with
+     * {@code answer} (e.g. 5.03 or 4.29, without Max-Age). {@code maxAtOnce} 0 removes the limit.
+     */
+    public CoapTestServer capacity(int maxAtOnce, ResponseCode answer) {
+        if (maxAtOnce < 0) {
+            throw new IllegalArgumentException("capacity < 0");
+        }
+        overloadAnswer = answer;
+        capacity = maxAtOnce;
+        return this;
+    }
+
+    /** PUT/POST requests turned away by {@link #capacity(int, ResponseCode)} so far (dropped or answered). */
+    public int turnedAway() {
+        return turnedAway.get();
+    }
+
+    private boolean overCapacity() {
+        int max = capacity;
+        return max > 0 && inHand.get() >= max;
+    }
+
     /** Changes the success answer to PUT (default 2.04 Changed). */
     public CoapTestServer putResponse(ResponseCode code) {
         putResponse = Objects.requireNonNull(code);
@@ -603,6 +637,8 @@ public final class CoapTestServer implements AutoCloseable {
         dropRatio = 0.0;
         responseDelay = Duration.ZERO;
         answerBody = null;
+        capacity = 0;
+        overloadAnswer = null;
         return this;
     }
 
@@ -665,6 +701,17 @@ public final class CoapTestServer implements AutoCloseable {
         Instant now = Instant.now();
         Response response;
         boolean notify = false;
+        if ((method == Code.PUT || method == Code.POST) && overloadAnswer != null && overCapacity()) {
+            turnedAway.incrementAndGet();
+            ResponseCode code = overloadAnswer;
+            record(received(request, nanos, now, code, false));
+            coapExchange.respond(new Response(code));
+            return;
+        }
+        boolean counted = method == Code.PUT || method == Code.POST;
+        if (counted) {
+            inHand.incrementAndGet();
+        }
         if (method == Code.PUT || method == Code.POST) {
             Response[] holder = new Response[1];
             ResponseCode code = fault(path, holder);
@@ -709,7 +756,7 @@ public final class CoapTestServer implements AutoCloseable {
         if (notify) {
             resource.changed();
         }
-        respond(coapExchange, request, response);
+        respond(coapExchange, request, response, counted);
     }
 
     /**
@@ -748,10 +795,13 @@ public final class CoapTestServer implements AutoCloseable {
         return new byte[] {(byte) (h >>> 24), (byte) (h >>> 16), (byte) (h >>> 8), (byte) h};
     }
 
-    private void respond(CoapExchange exchange, Request request, Response response) {
+    private void respond(CoapExchange exchange, Request request, Response response, boolean counted) {
         Duration delay = responseDelay;
         if (delay.isZero()) {
             exchange.respond(response);
+            if (counted) {
+                inHand.decrementAndGet();
+            }
             return;
         }
         if (request.isConfirmable()) {
@@ -762,8 +812,19 @@ public final class CoapTestServer implements AutoCloseable {
             executor = delayer;
         }
         try {
-            executor.schedule(() -> exchange.respond(response), delay.toNanos(), TimeUnit.NANOSECONDS);
+            executor.schedule(() -> {
+                try {
+                    exchange.respond(response);
+                } finally {
+                    if (counted) {
+                        inHand.decrementAndGet();
+                    }
+                }
+            }, delay.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
+            if (counted) {
+                inHand.decrementAndGet();
+            }
             LOG.debug("server closed, delayed response not sent");
         }
     }
@@ -904,6 +965,10 @@ public final class CoapTestServer implements AutoCloseable {
         public void receiveRequest(Request request) {
             Code method = request.getCode();
             if ((method == Code.PUT || method == Code.POST) && shouldDrop()) {
+                request.setCanceled(true);
+                record(received(request, System.nanoTime(), Instant.now(), null, true));
+            } else if ((method == Code.PUT || method == Code.POST) && overloadAnswer == null && overCapacity()) {
+                turnedAway.incrementAndGet();
                 request.setCanceled(true);
                 record(received(request, System.nanoTime(), Instant.now(), null, true));
             }

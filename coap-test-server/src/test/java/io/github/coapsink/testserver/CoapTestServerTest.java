@@ -196,6 +196,35 @@ class CoapTestServerTest {
     }
 
     @Test
+    void overCapacityRequestsAreAnsweredOrDroppedUntilTheLimitIsLifted() throws Exception {
+        // the first request stays in hand (its answer is delayed past the test's end): the server is full
+        server.responseDelay(Duration.ofMinutes(5)).capacity(1, ResponseCode.SERVICE_UNAVAILABLE);
+        client("held").put(new CoapHandler() {
+            @Override
+            public void onLoad(CoapResponse response) {
+            }
+
+            @Override
+            public void onError() {
+            }
+        }, "first", 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.allRequests("held").size() == 1);
+        CoapResponse busy = client("c").put("second", 0);
+        assertThat(busy.getCode()).isEqualTo(ResponseCode.SERVICE_UNAVAILABLE);
+        assertThat(busy.getOptions().hasMaxAge()).isFalse();
+        assertThat(server.turnedAway()).isEqualTo(1);
+
+        server.capacity(1, null);
+        assertThat(TestClients.put(client("d", 1), "dropped", 0)).as("dropped, and its retransmission too").isNull();
+        assertThat(server.allRequests("d")).hasSize(2).allSatisfy(r -> assertThat(r.dropped()).isTrue());
+        assertThat(server.turnedAway()).isEqualTo(3);
+
+        server.capacity(0, null).responseDelay(Duration.ZERO);
+        assertThat(client("c").put("third", 0).getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(server.requests("c")).extracting(ReceivedRequest::payloadText).containsExactly("third");
+    }
+
+    @Test
     void dropRatioOneMakesTheClientTimeOut() {
         server.dropRatio(1.0);
         CoapClient client = client("d", 1);

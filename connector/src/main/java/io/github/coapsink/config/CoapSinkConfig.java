@@ -47,6 +47,7 @@ public final class CoapSinkConfig extends AbstractConfig {
     public static final String MAX_RETRANSMIT = "connect.coap.max.retransmit";
     public static final String MAX_IN_FLIGHT = "connect.coap.max.in.flight";
     public static final String ORDERING = "connect.coap.ordering";
+    public static final String CONGESTION_CONTROL = "connect.coap.congestion.control";
     public static final String MAX_PAYLOAD_BYTES = "connect.coap.max.payload.bytes";
     public static final String ENDPOINTS = "connect.coap.endpoints";
     public static final String BATCH_MAX_RECORDS = "connect.coap.batch.max.records";
@@ -276,6 +277,16 @@ public final class CoapSinkConfig extends AbstractConfig {
                         + "an older state never lands after a newer one; NONE lets any records overlap, up to "
                         + MAX_IN_FLIGHT + ", for the most throughput and no order.",
                 GROUP_DELIVERY, ++order, Width.SHORT, "Ordering");
+        def.define(CONGESTION_CONTROL, Type.STRING, CongestionControl.ADAPTIVE.name(),
+                EnumValidator.of(CongestionControl.class), Importance.LOW,
+                "How many requests a task has on the wire to its server at once. ADAPTIVE (congestion control in "
+                        + "the spirit of RFC 7252 section 4.7, TCP Reno's rules counted in requests): start with 16, "
+                        + "add one per answer while the window is in full use (doubling per round trip, then one "
+                        + "more per round trip past the last decrease), halve on a retransmission, a timeout, 5.03 or "
+                        + "4.29 (once per round trip), never below 1 nor above " + MAX_IN_FLIGHT + ". Requests over "
+                        + "the window wait, unsent, until answers come back. FIXED puts up to " + MAX_IN_FLIGHT
+                        + " requests on the wire at once, whatever the server says.",
+                GROUP_DELIVERY, ++order, Width.SHORT, "Congestion control");
         def.define(MAX_PAYLOAD_BYTES, Type.INT, 2 * 1024 * 1024, Range.between(1, 64 * 1024 * 1024), Importance.LOW,
                 "Largest payload sent, in bytes (any format). Payloads larger than one CoAP message (1024 bytes) go "
                         + "block-wise (RFC 7959), one block per round trip (2 MiB: about 4,100 blocks of 512 bytes, "
@@ -588,6 +599,10 @@ public final class CoapSinkConfig extends AbstractConfig {
 
     public int maxPayloadBytes() {
         return getInt(MAX_PAYLOAD_BYTES);
+    }
+
+    public CongestionControl congestionControl() {
+        return EnumValidator.parse(CongestionControl.class, getString(CONGESTION_CONTROL));
     }
 
     public Ordering ordering() {

@@ -37,6 +37,10 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * to {@link #drop} it (delivered to the dead-letter queue, skipped by policy) or {@link #resend} it.
  * A partition's committable offset never passes a record that is not done.
  *
+ * <p>How many requests are on the wire at once is the {@link CongestionWindow}'s to say: a lane's head that may
+ * go waits, unsent, in a first-in first-out line of ready requests while the congestion window is full, and goes
+ * out as answers come back. Answers, retransmissions, timeouts, 5.03 and 4.29 are what the window learns from.
+ *
  * <p>Thread-safe: the task thread calls in, the sender's threads complete requests.
  */
 public final class DeliveryPipeline implements AutoCloseable {
@@ -61,7 +65,7 @@ public final class DeliveryPipeline implements AutoCloseable {
         final OutgoingRequest request;
         final Lane lane;
         int attempts;
-        long sentNanos;
+        volatile long sentNanos;
         /** The request on the wire, once the sender took it; cancelled when the partition is closed. */
         volatile CompletableFuture<SendResult> onWire;
         volatile boolean cancelled;
@@ -84,6 +88,9 @@ public final class DeliveryPipeline implements AutoCloseable {
 
     private final CoapSender sender;
     private final int window;
+    private final CongestionWindow congestion;
+    /** Requests that may go (lane heads, retries) and wait for room in the congestion window, oldest first. */
+    private final ArrayDeque<Delivery> ready = new ArrayDeque<>();
     private final Ordering ordering;
     private final DeliveryStats stats;
     /** Where answers go ({@code connect.coap.response.topic}); null when they go nowhere. */
@@ -109,8 +116,24 @@ public final class DeliveryPipeline implements AutoCloseable {
      */
     private final int wakeRoom;
 
+    /** A pipeline that puts as many requests on the wire as it holds records: {@link CongestionWindow#fixed}. */
     public DeliveryPipeline(CoapSender sender, int window, Ordering ordering, DeliveryStats stats) {
-        this(sender, window, ordering, stats, null);
+        this(sender, window, CongestionWindow.fixed(window), ordering, stats, null);
+    }
+
+    /**
+     * @param window how many records may be accepted and not yet done ({@code connect.coap.max.in.flight})
+     * @param congestion how many requests may be on the wire at once; its ceiling is at most {@code window}
+     */
+    public DeliveryPipeline(CoapSender sender, int window, CongestionWindow congestion, Ordering ordering,
+            DeliveryStats stats) {
+        this(sender, window, congestion, ordering, stats, null);
+    }
+
+    /** A pipeline with a fixed congestion window that writes the answers to {@code responses}. */
+    public DeliveryPipeline(CoapSender sender, int window, Ordering ordering, DeliveryStats stats,
+            ResponseSink responses) {
+        this(sender, window, CongestionWindow.fixed(window), ordering, stats, responses);
     }
 
     /**
@@ -118,14 +141,19 @@ public final class DeliveryPipeline implements AutoCloseable {
      * response record is done only once Kafka acknowledged that record, and its lane sends the next request only
      * then, so that the answers of one lane are written in the lane's order.
      */
-    public DeliveryPipeline(CoapSender sender, int window, Ordering ordering, DeliveryStats stats,
-            ResponseSink responses) {
+    public DeliveryPipeline(CoapSender sender, int window, CongestionWindow congestion, Ordering ordering,
+            DeliveryStats stats, ResponseSink responses) {
         this.responses = responses;
         this.sender = Objects.requireNonNull(sender, "sender");
         if (window < 1) {
             throw new IllegalArgumentException("window must be at least 1");
         }
         this.window = window;
+        this.congestion = Objects.requireNonNull(congestion, "congestion");
+        if (congestion.max() > window) {
+            throw new IllegalArgumentException("the congestion window's ceiling " + congestion.max()
+                    + " exceeds the window of " + window + " records");
+        }
         this.wakeRoom = Math.max(1, Math.min(16, window / 64));
         this.ordering = Objects.requireNonNull(ordering, "ordering");
         this.stats = Objects.requireNonNull(stats, "stats");
@@ -236,15 +264,39 @@ public final class DeliveryPipeline implements AutoCloseable {
         }
     }
 
-    /** Under the lock: marks the lane's head busy and returns it, if the lane may send now. */
+    /** Under the lock: schedules the lane's head and takes what the congestion window lets go now. */
     private List<Delivery> nextToSend(Lane lane) {
+        schedule(lane);
+        return takeReady();
+    }
+
+    /** Under the lock: if the lane may send now, marks it busy and puts its head in the line for the wire. */
+    private void schedule(Lane lane) {
         if (lane.busy || lane.queue.isEmpty() || closed) {
-            return List.of();
+            return;
         }
         lane.busy = true;
-        Delivery head = lane.queue.peek();
-        markSending(head);
-        return List.of(head);
+        ready.add(lane.queue.peek());
+    }
+
+    /** Under the lock: takes as many ready requests onto the wire as the congestion window has room for. */
+    private List<Delivery> takeReady() {
+        if (ready.isEmpty() || closed || inFlight >= congestion.size()) {
+            return List.of();
+        }
+        Delivery first = ready.poll();
+        markSending(first);
+        if (ready.isEmpty() || inFlight >= congestion.size()) {
+            return List.of(first);
+        }
+        List<Delivery> out = new ArrayList<>();
+        out.add(first);
+        while (!ready.isEmpty() && inFlight < congestion.size()) {
+            Delivery d = ready.poll();
+            markSending(d);
+            out.add(d);
+        }
+        return out;
     }
 
     /** Under the lock. */
@@ -258,7 +310,7 @@ public final class DeliveryPipeline implements AutoCloseable {
     private void send(List<Delivery> deliveries) {
         for (Delivery d : deliveries) {
             d.sentNanos = System.nanoTime();
-            CompletableFuture<SendResult> onWire = sender.send(d.request).toCompletableFuture();
+            CompletableFuture<SendResult> onWire = sender.send(d.request, () -> retransmitted(d)).toCompletableFuture();
             d.onWire = onWire;
             if (d.cancelled) {
                 onWire.cancel(false); // its partition was closed while it was being handed over
@@ -268,17 +320,49 @@ public final class DeliveryPipeline implements AutoCloseable {
         }
     }
 
+    /** A request still on the wire was sent again: the server did not answer in time. */
+    private void retransmitted(Delivery d) {
+        stats.retransmission();
+        long now = System.nanoTime();
+        lock.lock();
+        try {
+            if (sending.contains(d)) {
+                congestion.congested(d.sentNanos, now);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether a result says that the server or the path to it is congested. */
+    private static boolean congestionSign(SendResult result) {
+        if (result.kind() == SendResult.Kind.TIMEOUT) {
+            return true;
+        }
+        String code = result.responseCode();
+        return "5.03".equals(code) || "4.29".equals(code);
+    }
+
     private void completed(Delivery d, SendResult result) {
         stats.response(d.partition.topic(), result);
-        boolean writeAnswer = responses != null && responses.wants(result);
+        boolean writeAnswer = false;
         List<Delivery> toSend = List.of();
         lock.lock();
         try {
+            boolean windowFull = inFlight >= congestion.size();
             inFlight--;
             sending.remove(d);
             if (!current(d)) {
-                return; // the partition was closed meanwhile; its records will be consumed again
+                // a cancelled request says nothing about the server; its partition will be consumed again
+                toSend = takeReady();
+                return;
             }
+            if (congestionSign(result)) {
+                congestion.congested(d.sentNanos, System.nanoTime());
+            } else if (result.delivered()) {
+                congestion.answered(windowFull);
+            }
+            writeAnswer = responses != null && responses.wants(result);
             if (writeAnswer) {
                 // The lane stays busy until Kafka has the answer: the next request of the lane waits for it.
                 d.answered = result;
@@ -290,13 +374,22 @@ public final class DeliveryPipeline implements AutoCloseable {
                 failed(d, result);
                 changed.signalAll();
             }
+            if (toSend.isEmpty()) {
+                toSend = takeReady();
+            } else {
+                List<Delivery> more = takeReady();
+                if (!more.isEmpty()) {
+                    toSend = new ArrayList<>(toSend);
+                    toSend.addAll(more);
+                }
+            }
         } finally {
             lock.unlock();
+            send(toSend);
         }
         if (writeAnswer) {
             writeAnswer(d);
         }
-        send(toSend);
     }
 
     /** Under the lock: whether the delivery still belongs to an assigned partition and its current lane. */
@@ -432,6 +525,7 @@ public final class DeliveryPipeline implements AutoCloseable {
     public void resend(Failure failure) {
         Delivery d;
         boolean answerOnly;
+        List<Delivery> toSend = List.of();
         lock.lock();
         try {
             d = failedDeliveries.remove(failure);
@@ -440,8 +534,10 @@ public final class DeliveryPipeline implements AutoCloseable {
             }
             failures.remove(d);
             answerOnly = d.answered != null;
+            // a retry goes first in the line for the congestion window: its lane and its partition's commit wait
             if (!answerOnly) {
-                markSending(d);
+                ready.addFirst(d);
+                toSend = takeReady();
             }
         } finally {
             lock.unlock();
@@ -449,7 +545,7 @@ public final class DeliveryPipeline implements AutoCloseable {
         if (answerOnly) {
             writeAnswer(d);
         } else {
-            send(List.of(d));
+            send(toSend);
         }
     }
 
@@ -481,6 +577,7 @@ public final class DeliveryPipeline implements AutoCloseable {
                     }
                 }
             }
+            ready.removeIf(d -> partitions.contains(d.partition));
             for (TopicPartition tp : partitions) {
                 offsets.forget(tp);
                 lanes.keySet().removeIf(k -> k.partition().equals(tp));
@@ -514,6 +611,36 @@ public final class DeliveryPipeline implements AutoCloseable {
         lock.lock();
         try {
             return inFlight;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Requests that may go and wait for room in the congestion window. */
+    public int waiting() {
+        lock.lock();
+        try {
+            return ready.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many requests the congestion window lets on the wire at once now. */
+    public int congestionWindow() {
+        lock.lock();
+        try {
+            return congestion.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How often the congestion window shrank since the pipeline started. */
+    public long congestionWindowDecreases() {
+        lock.lock();
+        try {
+            return congestion.decreases();
         } finally {
             lock.unlock();
         }

@@ -63,6 +63,7 @@ public final class DeliveryStats {
     public long responseWriteFailures() {
         return responseWriteFailures.sum();
     }
+    private final LongAdder retransmissions = new LongAdder();
 
     /** Latency of successful requests, from handing the request to the sender to the server's answer. */
     public LatencyHistogram requestLatency() {
@@ -77,6 +78,16 @@ public final class DeliveryStats {
         TopicCounts c = byTopic.computeIfAbsent(topic, TopicCounts::new);
         last = c;
         return c;
+    }
+
+    /** A confirmable request was sent again because its answer did not come in time. */
+    public void retransmission() {
+        retransmissions.increment();
+    }
+
+    /** CoAP retransmissions of the task's requests since it started. */
+    public long retransmissions() {
+        return retransmissions.sum();
     }
 
     public void count(String topic, Event event) {

@@ -66,6 +66,16 @@ final class PluginMetricsRegistration {
                 pipeline::maxInFlightSeen);
         gauge(metrics, task, "window-size", "Records the task holds at most (connect.coap.max.in.flight)",
                 () -> window);
+        gauge(metrics, task, "congestion-window",
+                "Requests the congestion window lets on the wire at once now (connect.coap.congestion.control)",
+                pipeline::congestionWindow);
+        gauge(metrics, task, "congestion-window-decreases-total",
+                "How often the congestion window shrank (retransmission, timeout, 5.03, 4.29)",
+                pipeline::congestionWindowDecreases);
+        gauge(metrics, task, "requests-waiting", "Requests that may go and wait for room in the congestion window",
+                pipeline::waiting);
+        gauge(metrics, task, "coap-retransmissions-total",
+                "CoAP retransmissions of confirmable requests (no answer within ACK_TIMEOUT)", stats::retransmissions);
         gauge(metrics, task, "request-latency-p50-us", "Median latency of successful requests, in microseconds",
                 () -> stats.requestLatency().percentile(50));
         gauge(metrics, task, "request-latency-p99-us",

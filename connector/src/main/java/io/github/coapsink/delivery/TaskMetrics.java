@@ -176,6 +176,26 @@ public final class TaskMetrics implements TaskMetricsMBean, AutoCloseable {
     }
 
     @Override
+    public int getCongestionWindow() {
+        return pipeline.congestionWindow();
+    }
+
+    @Override
+    public long getCongestionWindowDecreases() {
+        return pipeline.congestionWindowDecreases();
+    }
+
+    @Override
+    public int getRequestsWaiting() {
+        return pipeline.waiting();
+    }
+
+    @Override
+    public long getCoapRetransmissions() {
+        return stats.retransmissions();
+    }
+
+    @Override
     public long getRequestLatencyP50Micros() {
         return stats.requestLatency().percentile(50);
     }

@@ -22,7 +22,20 @@ public interface TaskMetricsMBean {
 
     int getMaxRequestsInFlight();
 
+    /** Records the task holds at most ({@code connect.coap.max.in.flight}). */
     int getWindow();
+
+    /** Requests the congestion window lets on the wire at once now ({@code connect.coap.congestion.control}). */
+    int getCongestionWindow();
+
+    /** How often the congestion window shrank (a retransmission, a timeout, 5.03 or 4.29) since the task started. */
+    long getCongestionWindowDecreases();
+
+    /** Requests that may go and wait for room in the congestion window. */
+    int getRequestsWaiting();
+
+    /** CoAP retransmissions of the task's confirmable requests (no answer within ACK_TIMEOUT) since it started. */
+    long getCoapRetransmissions();
 
     long getRequestLatencyP50Micros();
 

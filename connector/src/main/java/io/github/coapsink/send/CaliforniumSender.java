@@ -148,7 +148,13 @@ public final class CaliforniumSender implements CoapSender {
      */
     @Override
     public CompletionStage<SendResult> send(OutgoingRequest outgoing) {
-        SendExchange exchange = new SendExchange(this, outgoing);
+        return send(outgoing, null);
+    }
+
+    /** {@inheritDoc} Counts the retransmissions of CoAP confirmable requests (RFC 7252 section 4.2). */
+    @Override
+    public CompletionStage<SendResult> send(OutgoingRequest outgoing, Runnable onRetransmission) {
+        SendExchange exchange = new SendExchange(this, outgoing, onRetransmission);
         if (closed) {
             exchange.result.complete(SendResult.transientFailure(null, "sender is closed"));
             return exchange.result;

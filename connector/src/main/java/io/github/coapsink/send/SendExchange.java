@@ -56,6 +56,8 @@ final class SendExchange implements Deadlines.Timed {
     private final CaliforniumSender sender;
     private final OutgoingRequest outgoing;
     private final boolean blockwise;
+    /** Told of each retransmission of the request; null when nobody asked. */
+    private final Runnable onRetransmission;
     private volatile Request request;
     /** When this request times out ({@link System#nanoTime()}), or {@link Deadlines#NONE} while it cannot. */
     private volatile long deadline = Deadlines.NONE;
@@ -67,8 +69,9 @@ final class SendExchange implements Deadlines.Timed {
     /** Blocks of a block-wise body sent so far (retransmissions not counted). */
     private volatile int blocksSent;
 
-    SendExchange(CaliforniumSender sender, OutgoingRequest outgoing) {
+    SendExchange(CaliforniumSender sender, OutgoingRequest outgoing, Runnable onRetransmission) {
         this.sender = sender;
+        this.onRetransmission = onRetransmission;
         this.outgoing = outgoing;
         this.blockwise = outgoing.payload().length > sender.singleMessagePayload;
     }
@@ -326,6 +329,9 @@ final class SendExchange implements Deadlines.Timed {
         @Override
         public void onRetransmission() {
             resumeSessionIfSilent(slot, sentNanos);
+            if (onRetransmission != null && !result.isDone()) {
+                onRetransmission.run();
+            }
         }
 
         @Override

@@ -3,8 +3,8 @@ package io.github.coapsink.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.coapsink.config.Ordering;
 import io.github.coapsink.ManualSender;
+import io.github.coapsink.config.Ordering;
 import io.github.coapsink.send.OutgoingRequest;
 import io.github.coapsink.send.SendResult;
 import java.util.List;
@@ -249,5 +249,131 @@ class DeliveryPipelineTest {
             wire.sent().get(3).result().complete(SendResult.delivered("2.04"));
             assertThat(p.committable()).containsEntry(TP0, new OffsetAndMetadata(1));
         }
+    }
+
+    /** Completes the oldest open request with {@code result}. */
+    private void answerOldest(SendResult result) {
+        sender.open().get(0).result().complete(result);
+    }
+
+    @Test
+    void requestsOverTheCongestionWindowWaitUnsentAndGoAsAnswersComeBack() throws Exception {
+        DeliveryPipeline p = new DeliveryPipeline(sender, 100, CongestionWindow.adaptive(4, 100), Ordering.NONE, stats);
+        for (int i = 0; i < 10; i++) {
+            assertThat(submit(p, 0, i, "a")).as("accepted: the records window is not the congestion window").isTrue();
+        }
+        assertThat(sender.sent()).extracting(ManualSender.Sent::payload).containsExactly("v0", "v1", "v2", "v3");
+        assertThat(p.inFlight()).isEqualTo(4);
+        assertThat(p.waiting()).isEqualTo(6);
+        assertThat(p.pending()).isEqualTo(10);
+
+        // an answer while the window was in full use: one request replaces it and the window grows by one
+        sender.sent().get(0).result().complete(SendResult.delivered("2.04"));
+        assertThat(p.congestionWindow()).isEqualTo(5);
+        assertThat(sender.sent()).extracting(ManualSender.Sent::payload)
+                .containsExactly("v0", "v1", "v2", "v3", "v4", "v5");
+        while (!sender.open().isEmpty()) {
+            assertThat(p.inFlight()).isLessThanOrEqualTo(p.congestionWindow());
+            answerOldest(SendResult.delivered("2.04"));
+        }
+        assertThat(sender.sent()).extracting(ManualSender.Sent::payload)
+                .containsExactly("v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9");
+        assertThat(p.committable()).containsEntry(TP0, new OffsetAndMetadata(10));
+        assertThat(p.waiting()).isZero();
+        assertThat(p.maxInFlightSeen()).isLessThan(10);
+    }
+
+    @Test
+    void aRetransmissionA503AndATimeoutShrinkTheWindowAndNothingIsLost() throws Exception {
+        DeliveryPipeline p = new DeliveryPipeline(sender, 100, CongestionWindow.adaptive(8, 100), Ordering.NONE, stats);
+        for (int i = 0; i < 40; i++) {
+            submit(p, 0, i, "a");
+        }
+        assertThat(p.inFlight()).isEqualTo(8);
+        sender.sent().get(0).retransmit();
+        sender.sent().get(1).retransmit(); // sent before the decrease: the same congestion
+        assertThat(p.congestionWindow()).isEqualTo(4);
+        assertThat(p.congestionWindowDecreases()).isEqualTo(1);
+        assertThat(stats.retransmissions()).isEqualTo(2);
+        // more than the window is on the wire: nothing new goes until fewer than the window are left
+        for (int i = 0; i < 3; i++) {
+            answerOldest(SendResult.delivered("2.04"));
+            assertThat(sender.sent()).hasSize(8);
+        }
+        while (sender.sent().size() == 8) {
+            answerOldest(SendResult.delivered("2.04"));
+        }
+
+        // a 5.03 to a request sent after the decrease
+        int window = p.congestionWindow();
+        sender.sent().get(8).result().complete(SendResult.transientFailure("5.03", "busy"));
+        assertThat(p.congestionWindow()).isEqualTo(Math.max(1, window / 2));
+        assertThat(p.congestionWindowDecreases()).isEqualTo(2);
+        p.resend(p.failures().get(0));
+
+        // a timeout of a request sent after that
+        int n = sender.sent().size();
+        while (sender.sent().size() == n) {
+            answerOldest(SendResult.delivered("2.04"));
+        }
+        window = p.congestionWindow();
+        sender.sent().get(n).result().complete(SendResult.timeout("no answer"));
+        assertThat(p.congestionWindow()).isEqualTo(Math.max(1, window / 2));
+        assertThat(p.congestionWindowDecreases()).isEqualTo(3);
+
+        // the failed requests are sent again, answers come back and the window grows again
+        int smallest = p.congestionWindow();
+        while (!sender.open().isEmpty() || !p.failures().isEmpty()) {
+            for (Failure f : p.failures()) {
+                p.resend(f);
+            }
+            answerOldest(SendResult.delivered("2.04"));
+        }
+        assertThat(p.committable()).as("every record delivered").containsEntry(TP0, new OffsetAndMetadata(40));
+        assertThat(stats.total(DeliveryStats.Event.DELIVERED)).isEqualTo(40);
+        assertThat(p.congestionWindow()).isGreaterThan(smallest);
+        assertThat(p.congestionWindowDecreases()).isEqualTo(3);
+    }
+
+    @Test
+    void aRetryGoesFirstInTheLineForTheWindow() throws Exception {
+        DeliveryPipeline p = new DeliveryPipeline(sender, 100, CongestionWindow.adaptive(1, 100), Ordering.NONE, stats);
+        submit(p, 0, 0, "a");
+        submit(p, 0, 1, "a");
+        submit(p, 0, 2, "a");
+        sender.sent().get(0).result().complete(SendResult.transientFailure("5.03", "busy"));
+        assertThat(sender.sent()).extracting(ManualSender.Sent::payload).containsExactly("v0", "v1");
+        p.resend(p.failures().get(0));
+        assertThat(p.waiting()).isEqualTo(2);
+        sender.sent().get(1).result().complete(SendResult.delivered("2.04"));
+        assertThat(sender.sent()).extracting(ManualSender.Sent::payload).containsExactly("v0", "v1", "v0", "v2");
+    }
+
+    @Test
+    void aForgottenPartitionsWaitingRequestsNeverGo() throws Exception {
+        DeliveryPipeline p = new DeliveryPipeline(sender, 100, CongestionWindow.adaptive(1, 100),
+                Ordering.PARTITION_RESOURCE, stats);
+        submit(p, 0, 0, "a");
+        submit(p, 1, 0, "a");
+        submit(p, 1, 1, "b");
+        assertThat(p.waiting()).isEqualTo(2);
+        p.forget(List.of(TP1));
+        assertThat(p.waiting()).isZero();
+        sender.sent().get(0).result().complete(SendResult.delivered("2.04"));
+        assertThat(sender.sent()).hasSize(1);
+        assertThat(p.committable()).containsEntry(TP0, new OffsetAndMetadata(1)).doesNotContainKey(TP1);
+    }
+
+    @Test
+    void aFixedWindowPutsEveryAcceptedRecordOnTheWire() throws Exception {
+        DeliveryPipeline p = new DeliveryPipeline(sender, 50, Ordering.NONE, stats);
+        for (int i = 0; i < 50; i++) {
+            submit(p, 0, i, "a");
+        }
+        sender.sent().get(0).retransmit();
+        sender.sent().get(1).result().complete(SendResult.transientFailure("5.03", "busy"));
+        assertThat(p.inFlight()).isEqualTo(49);
+        assertThat(p.congestionWindow()).isEqualTo(50);
+        assertThat(stats.retransmissions()).isEqualTo(1);
     }
 }

@@ -90,6 +90,10 @@ class PluginMetricsRegistrationTest {
         assertThat(value("records-delivered-total", Map.of("topic", "b"))).isEqualTo(1.0);
         assertThat(value("records-pending", Map.of())).isEqualTo(5.0); // every failure waits for a decision
         assertThat(value("window-size", Map.of())).isEqualTo(10.0);
+        assertThat(value("congestion-window", Map.of())).as("a fixed window").isEqualTo(10.0);
+        assertThat(value("congestion-window-decreases-total", Map.of())).isEqualTo(0.0);
+        assertThat(value("requests-waiting", Map.of())).isEqualTo(0.0);
+        assertThat(value("coap-retransmissions-total", Map.of())).isEqualTo(0.0);
     }
 
     @Test

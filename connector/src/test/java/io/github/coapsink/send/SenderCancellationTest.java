@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -60,6 +61,24 @@ class SenderCancellationTest {
             await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(7)).until(() -> server.count() == 1);
             assertThat(server.messageIds()).as("datagrams that reached the server").hasSize(1);
             assertThat(sender.pendingCount()).isZero();
+        }
+    }
+
+    /** Congestion control hears of every retransmission, and of none once the request is given up. */
+    @Test
+    void theCallerIsToldOfEachRetransmission() throws Exception {
+        try (SilentServer server = new SilentServer()) {
+            sender(server.uri(), 20_000);
+            AtomicInteger told = new AtomicInteger();
+            CompletableFuture<SendResult> future = sender.send(put("{\"id\":1}"), told::incrementAndGet)
+                    .toCompletableFuture();
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.count() >= 2);
+            await().atMost(Duration.ofSeconds(5)).until(() -> told.get() >= 1);
+            future.cancel(false);
+            int atCancel = told.get();
+            // each retransmission the caller heard of reached the server, after the original
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.count() >= atCancel + 1);
+            await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).until(() -> told.get() == atCancel);
         }
     }
 

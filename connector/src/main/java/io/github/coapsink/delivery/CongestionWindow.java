@@ -1,0 +1,127 @@
+package io.github.coapsink.delivery;
+
+/**
+ * How many requests a task may have on the wire to its server at once: congestion control in the spirit of
+ * RFC 7252 section 4.7, done the way TCP Reno does it (RFC 5681), counted in requests instead of bytes.
+ *
+ * <ul>
+ * <li><b>Start small.</b> The window starts at {@link #INITIAL} requests (never more than the ceiling), so a
+ * burst of records does not hit a server that has not shown yet how much it takes.</li>
+ * <li><b>Grow while answers come back.</b> Each answer that carries no sign of congestion adds one request
+ * (slow start: the window doubles per round trip) until the window reaches the threshold of the last decrease,
+ * then one per window's worth of answers (congestion avoidance: one request more per round trip). It grows only
+ * while it is the limit (as many requests on the wire as it allows), so a quiet stream does not earn a large
+ * window it never tried.</li>
+ * <li><b>Shrink on congestion.</b> A retransmission (a confirmable request got no answer in ACK_TIMEOUT: lost, or
+ * the server too busy), a timeout, 5.03 Service Unavailable or 4.29 Too Many Requests halves the window (at
+ * least 1) and makes the halved value the threshold. One decrease per round trip: a sign carried by a request
+ * that was sent before the last decrease is the same congestion, already answered, and is ignored; without
+ * that, a lost burst would take the window to 1 at once.</li>
+ * <li><b>Ceiling.</b> Never above {@code connect.coap.max.in.flight}.</li>
+ * </ul>
+ *
+ * <p>{@link #fixed} is the window without adaptation: always the ceiling.
+ *
+ * <p>Not thread-safe: the {@link DeliveryPipeline} uses it under its lock.
+ */
+public final class CongestionWindow {
+
+    /** The window an adaptive controller starts with (capped by the ceiling). */
+    public static final int INITIAL = 16;
+
+    private final int max;
+    private final boolean adaptive;
+    private int size;
+    private int threshold;
+    /** Answers counted towards the next increase in congestion avoidance. */
+    private int answers;
+    private boolean decreasedOnce;
+    private long lastDecreaseNanos;
+    private long decreases;
+
+    private CongestionWindow(int initial, int max, boolean adaptive) {
+        if (max < 1) {
+            throw new IllegalArgumentException("the window's ceiling must be at least 1");
+        }
+        this.max = max;
+        this.adaptive = adaptive;
+        this.size = Math.max(1, Math.min(initial, max));
+        this.threshold = max;
+    }
+
+    /** A window that adapts, starting at {@link #INITIAL} requests, never above {@code max}. */
+    public static CongestionWindow adaptive(int max) {
+        return adaptive(INITIAL, max);
+    }
+
+    /** A window that adapts, starting at {@code initial} requests, never above {@code max}. */
+    public static CongestionWindow adaptive(int initial, int max) {
+        return new CongestionWindow(initial, max, true);
+    }
+
+    /** Always {@code max} requests: no adaptation. */
+    public static CongestionWindow fixed(int max) {
+        return new CongestionWindow(max, max, false);
+    }
+
+    public boolean adaptive() {
+        return adaptive;
+    }
+
+    /** Requests allowed on the wire now: at least 1, at most {@link #max()}. */
+    public int size() {
+        return size;
+    }
+
+    public int max() {
+        return max;
+    }
+
+    /** How often the window was made smaller since it was created. */
+    public long decreases() {
+        return decreases;
+    }
+
+    /**
+     * A request was answered without a sign of congestion.
+     *
+     * @param windowFull whether as many requests as the window allows were on the wire when it was answered (only
+     *     then was the window the limit, and only then does it grow)
+     */
+    public void answered(boolean windowFull) {
+        if (!adaptive || !windowFull || size >= max) {
+            return;
+        }
+        if (size < threshold) {
+            size++;
+        } else if (++answers >= size) {
+            answers = 0;
+            size++;
+        }
+    }
+
+    /**
+     * A request sent at {@code sentNanos} met congestion (retransmitted, timed out, 5.03, 4.29), noticed at
+     * {@code nowNanos} (both {@link System#nanoTime()}).
+     *
+     * @return whether the window shrank (false when the request was sent before the last decrease)
+     */
+    public boolean congested(long sentNanos, long nowNanos) {
+        if (!adaptive || (decreasedOnce && sentNanos - lastDecreaseNanos <= 0)) {
+            return false;
+        }
+        threshold = Math.max(1, size / 2);
+        size = threshold;
+        answers = 0;
+        decreasedOnce = true;
+        lastDecreaseNanos = nowNanos;
+        decreases++;
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return adaptive ? "adaptive window " + size() + " of at most " + max + " (threshold " + threshold + ")"
+                : "fixed window " + max;
+    }
+}

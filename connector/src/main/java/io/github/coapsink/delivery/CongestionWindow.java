@@ -17,6 +17,13 @@ package io.github.coapsink.delivery;
  * least 1) and makes the halved value the threshold. One decrease per round trip: a sign carried by a request
  * that was sent before the last decrease is the same congestion, already answered, and is ignored; without
  * that, a lost burst would take the window to 1 at once.</li>
+ * <li><b>Stop growing while a queue builds.</b> A server that takes requests more slowly than they come queues them
+ * (in its socket buffer, before it drops them), so their round trips lengthen before any is lost; a loss is heard
+ * of only an ACK_TIMEOUT (2-3 s) later, when the window would long have overrun the buffer. So the window grows
+ * only while the smoothed round trip (RFC 6298's SRTT) is within {@link #QUEUE_ALLOWANCE_NANOS} or one base round
+ * trip, whichever is longer, of the base round trip (the shortest of the last {@link #BASE_PERIOD_NANOS} x 2: a
+ * path that got longer for good is learnt again). In the spirit of TCP Vegas, but it only stops growth: decreases
+ * come from the signs above, so a noisy round trip never shrinks the window.</li>
  * <li><b>Ceiling.</b> Never above {@code connect.coap.max.in.flight}.</li>
  * </ul>
  *
@@ -28,6 +35,10 @@ public final class CongestionWindow {
 
     /** The window an adaptive controller starts with (capped by the ceiling). */
     public static final int INITIAL = 16;
+    /** Queueing delay (smoothed round trip above the base one) up to which the window may still grow. */
+    static final long QUEUE_ALLOWANCE_NANOS = 5_000_000L;
+    /** The base round trip is the shortest seen in this period or the one before. */
+    static final long BASE_PERIOD_NANOS = 30_000_000_000L;
 
     private final int max;
     private final boolean adaptive;
@@ -38,6 +49,13 @@ public final class CongestionWindow {
     private boolean decreasedOnce;
     private long lastDecreaseNanos;
     private long decreases;
+    /** Smoothed round trip of answered requests, 0 before the first. */
+    private long srttNanos;
+    private long minThisPeriod = Long.MAX_VALUE;
+    private long minLastPeriod = Long.MAX_VALUE;
+    private long periodStart;
+    private boolean periodStarted;
+    private long growthHeld;
 
     private CongestionWindow(int initial, int max, boolean adaptive) {
         if (max < 1) {
@@ -89,6 +107,63 @@ public final class CongestionWindow {
      *     then was the window the limit, and only then does it grow)
      */
     public void answered(boolean windowFull) {
+        grow(windowFull);
+    }
+
+    /**
+     * A request was answered without a sign of congestion, {@code rttNanos} after it was sent, noticed at
+     * {@code nowNanos}; the window grows only while no queue builds up (see the class comment).
+     */
+    public void answered(boolean windowFull, long rttNanos, long nowNanos) {
+        if (!adaptive) {
+            return;
+        }
+        sample(Math.max(1, rttNanos), nowNanos);
+        if (windowFull && size < max && queueing()) {
+            growthHeld++;
+            return;
+        }
+        grow(windowFull);
+    }
+
+    private void sample(long rtt, long now) {
+        if (!periodStarted) {
+            periodStarted = true;
+            periodStart = now;
+        } else if (now - periodStart >= 2 * BASE_PERIOD_NANOS) {
+            minLastPeriod = Long.MAX_VALUE; // no answer for two periods: what was seen before is stale
+            minThisPeriod = Long.MAX_VALUE;
+            periodStart = now;
+        } else if (now - periodStart >= BASE_PERIOD_NANOS) {
+            minLastPeriod = minThisPeriod;
+            minThisPeriod = Long.MAX_VALUE;
+            periodStart = now;
+        }
+        minThisPeriod = Math.min(minThisPeriod, rtt);
+        srttNanos = srttNanos == 0 ? rtt : srttNanos + (rtt - srttNanos) / 8;
+    }
+
+    /** Whether the smoothed round trip says that requests queue up beyond the allowance. */
+    private boolean queueing() {
+        long base = baseRttNanos();
+        return srttNanos - base > Math.max(QUEUE_ALLOWANCE_NANOS, base);
+    }
+
+    /** The shortest round trip of this period and the one before; {@link Long#MAX_VALUE} before any. */
+    long baseRttNanos() {
+        return Math.min(minThisPeriod, minLastPeriod);
+    }
+
+    long smoothedRttNanos() {
+        return srttNanos;
+    }
+
+    /** How many answers found the window full but a queue building, so it did not grow. */
+    public long growthHeld() {
+        return growthHeld;
+    }
+
+    private void grow(boolean windowFull) {
         if (!adaptive || !windowFull || size >= max) {
             return;
         }

@@ -89,6 +89,8 @@ public final class DeliveryPipeline implements AutoCloseable {
     private final CoapSender sender;
     private final int window;
     private final CongestionWindow congestion;
+    /** Bodies up to this size travel in one message (Californium's MAX_MESSAGE_SIZE default): one round trip. */
+    private static final int SINGLE_MESSAGE_BYTES = 1024;
     /** Requests that may go (lane heads, retries) and wait for room in the congestion window, oldest first. */
     private final ArrayDeque<Delivery> ready = new ArrayDeque<>();
     private final Ordering ordering;
@@ -357,10 +359,16 @@ public final class DeliveryPipeline implements AutoCloseable {
                 toSend = takeReady();
                 return;
             }
+            long now = System.nanoTime();
             if (congestionSign(result)) {
-                congestion.congested(d.sentNanos, System.nanoTime());
+                congestion.congested(d.sentNanos, now);
             } else if (result.delivered()) {
-                congestion.answered(windowFull);
+                if (d.request.payload().length <= SINGLE_MESSAGE_BYTES && d.request.confirmable()) {
+                    congestion.answered(windowFull, now - d.sentNanos, now);
+                } else {
+                    // a block-wise body's answer takes many round trips, a NON one none: neither is a round trip
+                    congestion.answered(windowFull);
+                }
             }
             writeAnswer = responses != null && responses.wants(result);
             if (writeAnswer) {

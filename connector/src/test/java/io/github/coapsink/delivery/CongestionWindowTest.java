@@ -91,4 +91,84 @@ class CongestionWindowTest {
         assertThat(w.decreases()).isZero();
         assertThat(w.adaptive()).isFalse();
     }
+
+    private static final long MS = 1_000_000L;
+
+    @Test
+    void growthStopsWhileRoundTripsLengthenAndResumesOnceTheQueueDrains() {
+        CongestionWindow w = CongestionWindow.adaptive(2, 1_000);
+        long t = 0;
+        for (int i = 0; i < 10; i++) {
+            w.answered(true, MS, t += MS);
+        }
+        assertThat(w.size()).isEqualTo(12);
+        // the server falls behind: round trips grow from 1 ms to 40 ms as its queue fills
+        for (int i = 0; i < 200; i++) {
+            w.answered(true, Math.min(40, 1 + i) * MS, t += MS);
+        }
+        int held = w.size();
+        assertThat(held).as("stopped growing long before the ceiling").isLessThan(40);
+        assertThat(w.growthHeld()).isPositive();
+        assertThat(w.baseRttNanos()).isEqualTo(MS);
+        // the queue drains: round trips are short again and the window grows again
+        for (int i = 0; i < 100; i++) {
+            w.answered(true, MS, t += MS);
+        }
+        assertThat(w.size()).isGreaterThan(held + 50);
+    }
+
+    @Test
+    void aNoisyRoundTripNeverShrinksTheWindow() {
+        CongestionWindow w = CongestionWindow.adaptive(16, 1_000);
+        long t = 0;
+        int last = w.size();
+        for (int i = 0; i < 1_000; i++) {
+            w.answered(true, (i % 7 == 0 ? 50 : 1) * MS, t += MS);
+            assertThat(w.size()).isGreaterThanOrEqualTo(last);
+            last = w.size();
+        }
+        assertThat(w.decreases()).isZero();
+    }
+
+    @Test
+    void onALongPathTheAllowanceIsOneBaseRoundTrip() {
+        CongestionWindow w = CongestionWindow.adaptive(4, 100);
+        long t = 0;
+        w.answered(true, 100 * MS, t += MS);
+        for (int i = 0; i < 50; i++) {
+            w.answered(true, 180 * MS, t += MS); // 80 ms above a 100 ms base: less than one base round trip
+        }
+        assertThat(w.growthHeld()).isZero();
+        assertThat(w.size()).isGreaterThan(50);
+    }
+
+    @Test
+    void aPathThatGotLongerForGoodIsLearntAgain() {
+        CongestionWindow w = CongestionWindow.adaptive(4, 10_000);
+        long t = 0;
+        w.answered(true, MS, t);
+        for (int i = 0; i < 100; i++) {
+            w.answered(true, 50 * MS, t += 10 * MS);
+        }
+        int stuck = w.size();
+        assertThat(w.growthHeld()).as("a 1 ms base, 50 ms round trips: held").isPositive();
+        // two base periods later the 1 ms sample has aged out and 50 ms is the base
+        t += 2 * CongestionWindow.BASE_PERIOD_NANOS;
+        for (int i = 0; i < 3; i++) {
+            w.answered(true, 50 * MS, t += 10 * MS);
+        }
+        assertThat(w.baseRttNanos()).isEqualTo(50 * MS);
+        for (int i = 0; i < 100; i++) {
+            w.answered(true, 50 * MS, t += 10 * MS);
+        }
+        assertThat(w.size()).isGreaterThan(stuck + 50);
+    }
+
+    @Test
+    void aFixedWindowIgnoresRoundTrips() {
+        CongestionWindow w = CongestionWindow.fixed(64);
+        w.answered(true, 500 * MS, 1);
+        assertThat(w.size()).isEqualTo(64);
+        assertThat(w.growthHeld()).isZero();
+    }
 }

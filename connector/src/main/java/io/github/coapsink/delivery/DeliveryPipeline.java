@@ -354,50 +354,51 @@ public final class DeliveryPipeline implements AutoCloseable {
             boolean windowFull = inFlight >= congestion.size();
             inFlight--;
             sending.remove(d);
-            if (!current(d)) {
-                // a cancelled request says nothing about the server; its partition will be consumed again
-                toSend = takeReady();
-                return;
+            // A request of a closed partition says nothing about the server; its records will be consumed again.
+            // Either way its place on the wire is free for the next ready request.
+            if (current(d)) {
+                writeAnswer = settle(d, result, windowFull);
             }
-            long now = System.nanoTime();
-            if (congestionSign(result)) {
-                congestion.congested(d.sentNanos, now);
-            } else if (result.delivered()) {
-                if (d.request.payload().length <= SINGLE_MESSAGE_BYTES && d.request.confirmable()) {
-                    congestion.answered(windowFull, now - d.sentNanos, now);
-                } else {
-                    // a block-wise body's answer takes many round trips, a NON one none: neither is a round trip
-                    congestion.answered(windowFull);
-                }
-            }
-            writeAnswer = responses != null && responses.wants(result);
-            if (writeAnswer) {
-                // The lane stays busy until Kafka has the answer: the next request of the lane waits for it.
-                d.answered = result;
-                d.latencyNanos = System.nanoTime() - d.sentNanos;
-            } else if (result.delivered()) {
-                toSend = delivered(d);
-                wakeIfRoom();
-            } else {
-                failed(d, result);
-                changed.signalAll();
-            }
-            if (toSend.isEmpty()) {
-                toSend = takeReady();
-            } else {
-                List<Delivery> more = takeReady();
-                if (!more.isEmpty()) {
-                    toSend = new ArrayList<>(toSend);
-                    toSend.addAll(more);
-                }
-            }
+            toSend = takeReady();
         } finally {
             lock.unlock();
-            send(toSend);
         }
+        send(toSend);
         if (writeAnswer) {
             writeAnswer(d);
         }
+    }
+
+    /**
+     * Under the lock: what a current delivery's result means for the congestion window, its records and its lane.
+     *
+     * @return whether its answer is to be written to the response topic before its records are done
+     */
+    private boolean settle(Delivery d, SendResult result, boolean windowFull) {
+        long now = System.nanoTime();
+        if (congestionSign(result)) {
+            congestion.congested(d.sentNanos, now);
+        } else if (result.delivered()) {
+            if (d.request.payload().length <= SINGLE_MESSAGE_BYTES && d.request.confirmable()) {
+                congestion.answered(windowFull, now - d.sentNanos, now);
+            } else {
+                // a block-wise body's answer takes many round trips, a NON one none: neither is a round trip
+                congestion.answered(windowFull);
+            }
+        }
+        boolean writeAnswer = responses != null && responses.wants(result);
+        if (writeAnswer) {
+            // The lane stays busy until Kafka has the answer: the next request of the lane waits for it.
+            d.answered = result;
+            d.latencyNanos = now - d.sentNanos;
+        } else if (result.delivered()) {
+            delivered(d);
+            wakeIfRoom();
+        } else {
+            failed(d, result);
+            changed.signalAll();
+        }
+        return writeAnswer;
     }
 
     /** Under the lock: whether the delivery still belongs to an assigned partition and its current lane. */
@@ -406,8 +407,8 @@ public final class DeliveryPipeline implements AutoCloseable {
                 && (d.lane.key == null || lanes.get(d.lane.key) == d.lane);
     }
 
-    /** Under the lock: the delivery's records are done; returns the lane's next delivery to send, if any. */
-    private List<Delivery> delivered(Delivery d) {
+    /** Under the lock: the delivery's records are done; the lane's next delivery joins the line for the wire. */
+    private void delivered(Delivery d) {
         stats.requestLatency().record((System.nanoTime() - d.sentNanos) / 1_000);
         d.lane.queue.poll();
         d.lane.busy = false;
@@ -416,7 +417,7 @@ public final class DeliveryPipeline implements AutoCloseable {
             stats.count(record.topic(), DeliveryStats.Event.DELIVERED);
         }
         removeIfIdle(d.lane);
-        return nextToSend(d.lane);
+        schedule(d.lane);
     }
 
     /** Under the lock: the request failed; the lane stays busy until the task decides. */
@@ -466,8 +467,9 @@ public final class DeliveryPipeline implements AutoCloseable {
                 SendResult result = d.answered;
                 d.answered = null;
                 if (result.delivered()) {
-                    toSend = delivered(d);
+                    delivered(d);
                     wakeIfRoom();
+                    toSend = takeReady();
                 } else {
                     failed(d, result);
                     changed.signalAll();

@@ -81,17 +81,20 @@ class ResponsesFailoverIT {
         return kafka.endOffsets(topic).values().stream().mapToLong(Long::longValue).sum();
     }
 
-    /** (partition, offset) of the input record of every answer written so far; duplicates counted in {@code seen}. */
-    private Set<TopicPartition> answered(String answers, Map<TopicPartition, Integer> times, Set<Long> keys) {
+    /** An input record, as an answer's {@code source} names it. */
+    private record Input(String topic, int partition, long offset) {
+    }
+
+    /** The input record of every answer written so far; how often each was answered goes to {@code times}. */
+    private Set<Input> answered(String answers, Map<Input, Integer> times) {
         List<ConsumerRecord<byte[], byte[]>> all = kafka.consume(answers, (int) count(answers), WAIT);
-        Set<TopicPartition> out = new HashSet<>();
+        Set<Input> out = new HashSet<>();
         for (ConsumerRecord<byte[], byte[]> r : all) {
             JsonNode source = json(r.value()).get("source");
-            TopicPartition input = new TopicPartition(source.get("topic").asText() + "@" + source.get("offset").asLong(),
-                    source.get("partition").asInt());
+            Input input = new Input(source.get("topic").asText(), source.get("partition").asInt(),
+                    source.get("offset").asLong());
             times.merge(input, 1, Integer::sum);
             out.add(input);
-            keys.add(source.get("offset").asLong());
         }
         return out;
     }
@@ -136,12 +139,11 @@ class ResponsesFailoverIT {
         assertThat(answersAtKill).as("killed mid-stream").isLessThan(RECORDS);
 
         // Every record committed when the worker died has its answer in Kafka: commits never run ahead of answers.
-        Set<Long> ignored = new HashSet<>();
-        Set<TopicPartition> answeredAtKill = answered(answers, new HashMap<>(), ignored);
+        Set<Input> answeredAtKill = answered(answers, new HashMap<>());
         committedAtKill.forEach((tp, committed) -> {
             for (long offset = 0; offset < committed; offset++) {
                 assertThat(answeredAtKill).as("committed %s@%d has its answer", tp, offset)
-                        .contains(new TopicPartition(topic + "@" + offset, tp.partition()));
+                        .contains(new Input(topic, tp.partition(), offset));
             }
         });
 
@@ -152,12 +154,12 @@ class ResponsesFailoverIT {
         await().atMost(WAIT).untilAsserted(() -> assertThat(
                 kafka.committedOffsets(ConnectRestClient.sinkGroupId(name))).containsAllEntriesOf(end));
 
-        Map<TopicPartition, Integer> times = new HashMap<>();
-        Set<TopicPartition> all = answered(answers, times, new HashSet<>());
+        Map<Input, Integer> times = new HashMap<>();
+        Set<Input> all = answered(answers, times);
         int lost = 0;
         for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
             for (long offset = 0; offset < e.getValue(); offset++) {
-                if (!all.contains(new TopicPartition(topic + "@" + offset, e.getKey().partition()))) {
+                if (!all.contains(new Input(topic, e.getKey().partition(), offset))) {
                     lost++;
                 }
             }

@@ -7,13 +7,37 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** A sender whose requests complete only when the test says so: for unit tests of the pipeline and task. */
 public final class ManualSender implements CoapSender {
 
-    public record Sent(OutgoingRequest request, CompletableFuture<SendResult> result, Runnable onRetransmission) {
+    /** A request's outcome that, like the real sender's, can be sent again early; counts how often it was. */
+    public static final class Pending extends CompletableFuture<SendResult> implements CoapSender.Resendable {
+        private final AtomicInteger resent = new AtomicInteger();
+
+        @Override
+        public boolean resendNow() {
+            if (isDone()) {
+                return false;
+            }
+            resent.incrementAndGet();
+            return true;
+        }
+
+        public int resent() {
+            return resent.get();
+        }
+    }
+
+    public record Sent(OutgoingRequest request, Pending result, Runnable onRetransmission) {
         public String payload() {
             return new String(request.payload());
+        }
+
+        /** How often the pipeline asked for the request to be sent again early. */
+        public int resentEarly() {
+            return result.resent();
         }
 
         /** As if the sender had sent the request again for want of an answer. */
@@ -35,7 +59,7 @@ public final class ManualSender implements CoapSender {
 
     @Override
     public synchronized CompletionStage<SendResult> send(OutgoingRequest request, Runnable onRetransmission) {
-        CompletableFuture<SendResult> f = new CompletableFuture<>();
+        Pending f = new Pending();
         sent.add(new Sent(request, f, onRetransmission));
         if (answerAtOnce != null) {
             f.complete(answerAtOnce);

@@ -314,6 +314,7 @@ public final class BenchMain {
                     if (jmx != null) {
                         jmx.stopSampling();
                         r.clientRetransmissions = jmx.retransmissions();
+                        r.clientEarlyRetransmissions = jmx.earlyRetransmissions();
                         r.windowMean = jmx.windowMean();
                         r.windowMin = jmx.windowMin();
                         r.windowMax = jmx.windowMax();
@@ -884,7 +885,9 @@ public final class BenchMain {
                                     + (Double.isNaN(r.cpuMicrosPerRecordWarm) ? ""
                                             : String.format(Locale.ROOT, " (%.0f)", r.cpuMicrosPerRecordWarm)),
                     r.retransmissions < 0 ? "–" : String.format(Locale.ROOT, "%,d", r.retransmissions),
-                    r.clientRetransmissions < 0 ? "–" : String.format(Locale.ROOT, "%,d", r.clientRetransmissions),
+                    r.clientRetransmissions < 0 ? "–" : String.format(Locale.ROOT, "%,d", r.clientRetransmissions)
+                            + (r.clientEarlyRetransmissions > 0
+                                    ? String.format(Locale.ROOT, " (%,d early)", r.clientEarlyRetransmissions) : ""),
                     Double.isNaN(r.windowMean) ? "–" : String.format(Locale.ROOT, "%.0f (%d–%d) / %d", r.windowMean,
                             r.windowMin, r.windowMax, r.windowLast),
                     Double.isNaN(r.commitLagP50) ? "–" : fmt(r.commitLagP50) + " / " + fmt(r.commitLagP99),
@@ -902,7 +905,8 @@ public final class BenchMain {
                 + "server: the honest raw limit. Ratios use steady rec/s where the server counts, else committed rec/s "
                 + "(sink on libcoap) or answered rec/s (raw on libcoap). bytes/record: request body bytes per record at the "
                 + "counting server, a batch's framing shared out (– where libcoap is the server). sink retrans. = the CoAP "
-                + "retransmissions the sink task counted itself (its CoapRetransmissions metric, over the worker's JMX); "
+                + "retransmissions the sink task counted itself (its CoapRetransmissions metric, over the worker's JMX; "
+                + "early: of those, requests its loss detection sent again ahead of ACK_TIMEOUT); "
                 + "window = its congestion window (CongestionWindow), sampled every 200 ms during the throughput phase: "
                 + "mean (min–max) / at its end.");
         for (Result r : results) {
@@ -1094,6 +1098,8 @@ public final class BenchMain {
         public long retransmissions = -1;
         /** CoAP retransmissions the sink task counted itself (its CoapRetransmissions metric); -1 without it. */
         public long clientRetransmissions = -1;
+        /** Of those, the ones sent early by the sink's loss detection; -1 without it. */
+        public long clientEarlyRetransmissions = -1;
         /** The task's congestion window (requests allowed on the wire), sampled every 200 ms; NaN without it. */
         public double windowMean = Double.NaN;
         public int windowMin = -1;

@@ -35,6 +35,7 @@ final class WorkerMetrics implements AutoCloseable {
     private int windowMax = -1;
     private int windowLast = -1;
     private long retransmissions = -1;
+    private long earlyRetransmissions = -1;
 
     private WorkerMetrics(JMXConnector connector) throws Exception {
         this.connector = connector;
@@ -66,6 +67,7 @@ final class WorkerMetrics implements AutoCloseable {
     private void sample() {
         Long window = sum("CongestionWindow");
         Long retrans = sum("CoapRetransmissions");
+        Long early = sum("CoapEarlyRetransmissions");
         synchronized (lock) {
             if (window != null) {
                 int w = (int) (long) window;
@@ -77,6 +79,9 @@ final class WorkerMetrics implements AutoCloseable {
             }
             if (retrans != null) {
                 retransmissions = Math.max(retransmissions, retrans);
+            }
+            if (early != null) {
+                earlyRetransmissions = Math.max(earlyRetransmissions, early);
             }
         }
     }
@@ -113,6 +118,13 @@ final class WorkerMetrics implements AutoCloseable {
     long retransmissions() {
         synchronized (lock) {
             return retransmissions;
+        }
+    }
+
+    /** Of those, the ones sent early by loss detection (CoapEarlyRetransmissions); -1 when not known. */
+    long earlyRetransmissions() {
+        synchronized (lock) {
+            return earlyRetransmissions;
         }
     }
 

@@ -22,8 +22,11 @@ package io.github.coapsink.delivery;
  * of only an ACK_TIMEOUT (2-3 s) later, when the window would long have overrun the buffer. So the window grows
  * only while the smoothed round trip (RFC 6298's SRTT) is within {@link #QUEUE_ALLOWANCE_NANOS} or one base round
  * trip, whichever is longer, of the base round trip (the shortest of the last {@link #BASE_PERIOD_NANOS} x 2: a
- * path that got longer for good is learnt again). In the spirit of TCP Vegas, but it only stops growth: decreases
- * come from the signs above, so a noisy round trip never shrinks the window.</li>
+ * path that got longer for good is learnt again), and while fewer than {@link #QUEUE_ALLOWANCE_REQUESTS} requests
+ * wait in a queue by Little's law (window x (SRTT - base) / SRTT, TCP Vegas's estimate: a socket buffer holds a
+ * number of datagrams, so at 40,000 requests/s a 5 ms allowance alone would let 200 queue, as many as Linux's
+ * default buffer holds). Differences under {@link #QUEUE_NOISE_NANOS} are noise. In the spirit of TCP Vegas, but
+ * it only stops growth: decreases come from the signs above, so a noisy round trip never shrinks the window.</li>
  * <li><b>Ceiling.</b> Never above {@code connect.coap.max.in.flight}.</li>
  * </ul>
  *
@@ -37,6 +40,15 @@ public final class CongestionWindow {
     public static final int INITIAL = 16;
     /** Queueing delay (smoothed round trip above the base one) up to which the window may still grow. */
     static final long QUEUE_ALLOWANCE_NANOS = 5_000_000L;
+    /**
+     * Requests that may wait in a queue on the path (TCP Vegas's alpha) before the window stops growing: a server's
+     * socket buffer holds a number of datagrams (Linux's default 208 KiB, about 200 small ones), not a time's worth.
+     */
+    static final int QUEUE_ALLOWANCE_REQUESTS = 32;
+    /** A round trip this much above the base one is noise (scheduling, a busy client), not a queue. */
+    static final long QUEUE_NOISE_NANOS = 500_000L;
+    /** Early loss detection allows at least this much above the smoothed round trip and for reordering. */
+    static final long MIN_LOSS_DELAY_NANOS = 2_000_000L;
     /** The base round trip is the shortest seen in this period or the one before. */
     static final long BASE_PERIOD_NANOS = 30_000_000_000L;
 
@@ -51,6 +63,8 @@ public final class CongestionWindow {
     private long decreases;
     /** Smoothed round trip of answered requests, 0 before the first. */
     private long srttNanos;
+    /** Its mean deviation (RFC 6298's RTTVAR). */
+    private long rttvarNanos;
     private long minThisPeriod = Long.MAX_VALUE;
     private long minLastPeriod = Long.MAX_VALUE;
     private long periodStart;
@@ -140,13 +154,39 @@ public final class CongestionWindow {
             periodStart = now;
         }
         minThisPeriod = Math.min(minThisPeriod, rtt);
-        srttNanos = srttNanos == 0 ? rtt : srttNanos + (rtt - srttNanos) / 8;
+        if (srttNanos == 0) {
+            srttNanos = rtt;
+            rttvarNanos = rtt / 2;
+        } else {
+            rttvarNanos += (Math.abs(srttNanos - rtt) - rttvarNanos) / 4;
+            srttNanos += (rtt - srttNanos) / 8;
+        }
     }
 
-    /** Whether the smoothed round trip says that requests queue up beyond the allowance. */
+    /**
+     * Whether a loss heard of early ({@link DeliveryPipeline}'s loss detection) is a sign of congestion: only while
+     * the round trips say that a queue has built up (as TCP Veno tells congestion from random loss). A datagram lost
+     * at random on a lossy link, with no queue, is sent again without shrinking the window; halving on every such
+     * loss, once per round trip, would take the window to 1 on a lossy radio. Losses heard of at ACK_TIMEOUT
+     * (retransmissions, timeouts) always shrink it.
+     */
+    public boolean lossIsCongestion() {
+        return adaptive && srttNanos != 0 && queueing();
+    }
+
+    /**
+     * Whether the smoothed round trip says that requests queue up beyond the allowance: longer than
+     * {@link #QUEUE_ALLOWANCE_NANOS} or one base round trip, or more than {@link #QUEUE_ALLOWANCE_REQUESTS} requests
+     * waiting (by Little's law, the window times the share of the round trip spent above the base one).
+     */
     private boolean queueing() {
         long base = baseRttNanos();
-        return srttNanos - base > Math.max(QUEUE_ALLOWANCE_NANOS, base);
+        long excess = srttNanos - base;
+        if (excess <= QUEUE_NOISE_NANOS) {
+            return false;
+        }
+        return excess > Math.max(QUEUE_ALLOWANCE_NANOS, base)
+                || (double) size * excess > (double) QUEUE_ALLOWANCE_REQUESTS * srttNanos;
     }
 
     /** The shortest round trip of this period and the one before; {@link Long#MAX_VALUE} before any. */
@@ -156,6 +196,29 @@ public final class CongestionWindow {
 
     long smoothedRttNanos() {
         return srttNanos;
+    }
+
+    /**
+     * How long a request may go unanswered before it counts as lost, once a request sent after it was answered:
+     * RFC 6298's retransmission timeout from the measured round trips (SRTT + 4 x RTTVAR, at least
+     * {@link #MIN_LOSS_DELAY_NANOS} more than SRTT), far shorter than CoAP's ACK_TIMEOUT of 2-3 s. 0 while no round
+     * trip was measured, or for a fixed window: no early loss detection then.
+     */
+    public long lossDelayNanos() {
+        if (!adaptive || srttNanos == 0) {
+            return 0;
+        }
+        return srttNanos + Math.max(4 * rttvarNanos, MIN_LOSS_DELAY_NANOS);
+    }
+
+    /**
+     * How much earlier than an answered request a request must have been sent to count as overtaken (answers of
+     * requests sent at nearly the same time come back in any order): a quarter of the base round trip, as TCP's RACK
+     * (RFC 8985) allows for reordering, and at least {@link #MIN_LOSS_DELAY_NANOS}.
+     */
+    public long reorderWindowNanos() {
+        long base = baseRttNanos();
+        return Math.max(MIN_LOSS_DELAY_NANOS, base == Long.MAX_VALUE ? 0 : base / 4);
     }
 
     /** How many answers found the window full but a queue building, so it did not grow. */

@@ -9,19 +9,18 @@ import io.github.coapsink.send.SendResult;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -68,6 +67,10 @@ public final class DeliveryPipeline implements AutoCloseable {
         volatile long sentNanos;
         /** The request on the wire, once the sender took it; cancelled when the partition is closed. */
         volatile CompletableFuture<SendResult> onWire;
+        /** It was deemed lost while on the wire and sent again early ({@link #detectLoss}), this attempt. */
+        boolean resentEarly;
+        /** Californium retransmitted it, this attempt: its answer's round trip is not a sample (Karn's rule). */
+        boolean retransmitted;
         volatile boolean cancelled;
         /** The outcome whose response records are being written (or failed to be written); null before. */
         SendResult answered;
@@ -98,14 +101,19 @@ public final class DeliveryPipeline implements AutoCloseable {
     /** Where answers go ({@code connect.coap.response.topic}); null when they go nowhere. */
     private final ResponseSink responses;
     private final ReentrantLock lock = new ReentrantLock();
+    /** When requests go and answers come ({@link System#nanoTime()}; tests bring a clock of their own). */
+    private LongSupplier clock = System::nanoTime;
     private final Condition changed = lock.newCondition();
     private final OffsetTracker offsets = new OffsetTracker();
     private final Map<LaneKey, Lane> lanes = new HashMap<>();
     /** Undecided failures, keyed by identity of the failed delivery (or a record-only failure). */
     private final Map<Object, Failure> failures = new LinkedHashMap<>();
     private final Map<Failure, Delivery> failedDeliveries = new HashMap<>();
-    /** Deliveries handed to the sender and not yet completed. */
-    private final Set<Delivery> sending = Collections.newSetFromMap(new IdentityHashMap<>());
+    /**
+     * Deliveries handed to the sender and not yet completed, in the order they were handed over (Delivery has
+     * identity equality): the first is the oldest on the wire, the one that early loss detection looks at.
+     */
+    private final LinkedHashSet<Delivery> sending = new LinkedHashSet<>();
     private int inFlight;
     private int maxInFlightSeen;
     private boolean closed;
@@ -306,12 +314,14 @@ public final class DeliveryPipeline implements AutoCloseable {
         inFlight++;
         maxInFlightSeen = Math.max(maxInFlightSeen, inFlight);
         d.cancelled = false;
+        d.resentEarly = false;
+        d.retransmitted = false;
         sending.add(d);
     }
 
     private void send(List<Delivery> deliveries) {
         for (Delivery d : deliveries) {
-            d.sentNanos = System.nanoTime();
+            d.sentNanos = clock.getAsLong();
             CompletableFuture<SendResult> onWire = sender.send(d.request, () -> retransmitted(d)).toCompletableFuture();
             d.onWire = onWire;
             if (d.cancelled) {
@@ -325,10 +335,11 @@ public final class DeliveryPipeline implements AutoCloseable {
     /** A request still on the wire was sent again: the server did not answer in time. */
     private void retransmitted(Delivery d) {
         stats.retransmission();
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         lock.lock();
         try {
             if (sending.contains(d)) {
+                d.retransmitted = true;
                 congestion.congested(d.sentNanos, now);
             }
         } finally {
@@ -349,11 +360,15 @@ public final class DeliveryPipeline implements AutoCloseable {
         stats.response(d.partition.topic(), result);
         boolean writeAnswer = false;
         List<Delivery> toSend = List.of();
+        Delivery lost = null;
         lock.lock();
         try {
             boolean windowFull = inFlight >= congestion.size();
             inFlight--;
             sending.remove(d);
+            if (result.delivered() && roundTrip(d) && !d.retransmitted && !d.resentEarly) {
+                lost = detectLoss(d);
+            }
             // A request of a closed partition says nothing about the server; its records will be consumed again.
             // Either way its place on the wire is free for the next ready request.
             if (current(d)) {
@@ -364,8 +379,68 @@ public final class DeliveryPipeline implements AutoCloseable {
             lock.unlock();
         }
         send(toSend);
+        if (lost != null) {
+            resend(lost);
+        }
         if (writeAnswer) {
             writeAnswer(d);
+        }
+    }
+
+    /** Whether the delivery's answer took one round trip: a confirmable request in a single message. */
+    private static boolean roundTrip(Delivery d) {
+        return d.request.confirmable() && d.request.payload().length <= SINGLE_MESSAGE_BYTES;
+    }
+
+    /**
+     * Under the lock, when {@code answered} got its answer: early loss detection in the spirit of TCP's RACK
+     * (RFC 8985) and CoCoA. The oldest request still on the wire counts as lost when it was sent a reordering window
+     * before {@code answered} (a request sent after it got through) and has gone unanswered longer than the measured
+     * retransmission timeout ({@link CongestionWindow#lossDelayNanos()}). That is a sign of congestion heard of one
+     * round trip after the loss instead of CoAP's ACK_TIMEOUT (2-3 s) later, so the window shrinks (if a queue had
+     * built up: congestion, not random loss) before it overruns the server's buffer again, and the request is sent
+     * again at once instead of holding its partition's commit for an ACK_TIMEOUT. Only single-message confirmable requests: a block-wise body's answer takes several round
+     * trips, a NON request has none. Each request at most once; the oldest is then moved behind the others.
+     *
+     * @return the request to send again (outside the lock), or null
+     */
+    private Delivery detectLoss(Delivery answered) {
+        long lossDelay = congestion.lossDelayNanos();
+        if (lossDelay == 0 || sending.isEmpty()) {
+            return null;
+        }
+        Delivery oldest = sending.iterator().next();
+        long sent = oldest.sentNanos;
+        long now = clock.getAsLong();
+        if (oldest.resentEarly || sent == 0 || !roundTrip(oldest) || !(oldest.onWire instanceof CoapSender.Resendable)
+                || answered.sentNanos - sent < congestion.reorderWindowNanos() || now - sent < lossDelay) {
+            return null;
+        }
+        oldest.resentEarly = true;
+        sending.remove(oldest);
+        sending.add(oldest);
+        return oldest;
+    }
+
+    /**
+     * Sends a request deemed lost again now (outside the lock). If a datagram went out (not when the request was
+     * answered meanwhile, or still waits for a message ID or a handshake) and a queue had built up, the loss is a
+     * sign of congestion ({@link CongestionWindow#lossIsCongestion()}); without a queue it was lost at random.
+     */
+    private void resend(Delivery lost) {
+        CompletableFuture<SendResult> onWire = lost.onWire;
+        if (onWire instanceof CoapSender.Resendable resendable && resendable.resendNow()) {
+            stats.retransmission();
+            stats.earlyRetransmission();
+            long now = clock.getAsLong();
+            lock.lock();
+            try {
+                if (congestion.lossIsCongestion()) {
+                    congestion.congested(lost.sentNanos, now);
+                }
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
@@ -375,14 +450,16 @@ public final class DeliveryPipeline implements AutoCloseable {
      * @return whether its answer is to be written to the response topic before its records are done
      */
     private boolean settle(Delivery d, SendResult result, boolean windowFull) {
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         if (congestionSign(result)) {
             congestion.congested(d.sentNanos, now);
         } else if (result.delivered()) {
-            if (d.request.payload().length <= SINGLE_MESSAGE_BYTES && d.request.confirmable()) {
+            if (roundTrip(d) && !d.retransmitted && !d.resentEarly) {
                 congestion.answered(windowFull, now - d.sentNanos, now);
             } else {
-                // a block-wise body's answer takes many round trips, a NON one none: neither is a round trip
+                // A block-wise body's answer takes many round trips, a NON one none. A retransmitted request's
+                // answer may be to either copy (Karn's rule, RFC 6298 section 3): without this a lossy link's
+                // retransmissions would inflate SRTT and look like a queue. None of them is a round trip.
                 congestion.answered(windowFull);
             }
         }
@@ -409,7 +486,7 @@ public final class DeliveryPipeline implements AutoCloseable {
 
     /** Under the lock: the delivery's records are done; the lane's next delivery joins the line for the wire. */
     private void delivered(Delivery d) {
-        stats.requestLatency().record((System.nanoTime() - d.sentNanos) / 1_000);
+        stats.requestLatency().record((clock.getAsLong() - d.sentNanos) / 1_000);
         d.lane.queue.poll();
         d.lane.busy = false;
         for (SinkRecord record : d.records) {
@@ -624,6 +701,11 @@ public final class DeliveryPipeline implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** For tests: the clock that times round trips and early loss detection, before the first record. */
+    void useClock(LongSupplier testClock) {
+        clock = Objects.requireNonNull(testClock);
     }
 
     /** Requests that may go and wait for room in the congestion window. */

@@ -64,6 +64,7 @@ public final class DeliveryStats {
         return responseWriteFailures.sum();
     }
     private final LongAdder retransmissions = new LongAdder();
+    private final LongAdder earlyRetransmissions = new LongAdder();
 
     /** Latency of successful requests, from handing the request to the sender to the server's answer. */
     public LatencyHistogram requestLatency() {
@@ -83,6 +84,16 @@ public final class DeliveryStats {
     /** A confirmable request was sent again because its answer did not come in time. */
     public void retransmission() {
         retransmissions.increment();
+    }
+
+    /** A request deemed lost by early loss detection was sent again ahead of its retransmission timer. */
+    public void earlyRetransmission() {
+        earlyRetransmissions.increment();
+    }
+
+    /** Early retransmissions (also counted in {@link #retransmissions()}) since the task started. */
+    public long earlyRetransmissions() {
+        return earlyRetransmissions.sum();
     }
 
     /** CoAP retransmissions of the task's requests since it started. */

@@ -75,7 +75,12 @@ final class PluginMetricsRegistration {
         gauge(metrics, task, "requests-waiting", "Requests that may go and wait for room in the congestion window",
                 pipeline::waiting);
         gauge(metrics, task, "coap-retransmissions-total",
-                "CoAP retransmissions of confirmable requests (no answer within ACK_TIMEOUT)", stats::retransmissions);
+                "CoAP retransmissions of confirmable requests (no answer within ACK_TIMEOUT, or deemed lost early)",
+                stats::retransmissions);
+        gauge(metrics, task, "coap-early-retransmissions-total",
+                "Requests deemed lost (later ones were answered, the measured retransmission timeout passed) and sent "
+                        + "again ahead of ACK_TIMEOUT; also counted in coap-retransmissions-total",
+                stats::earlyRetransmissions);
         gauge(metrics, task, "request-latency-p50-us", "Median latency of successful requests, in microseconds",
                 () -> stats.requestLatency().percentile(50));
         gauge(metrics, task, "request-latency-p99-us",

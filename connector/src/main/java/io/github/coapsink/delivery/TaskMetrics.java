@@ -196,6 +196,11 @@ public final class TaskMetrics implements TaskMetricsMBean, AutoCloseable {
     }
 
     @Override
+    public long getCoapEarlyRetransmissions() {
+        return stats.earlyRetransmissions();
+    }
+
+    @Override
     public long getRequestLatencyP50Micros() {
         return stats.requestLatency().percentile(50);
     }

@@ -34,8 +34,11 @@ public interface TaskMetricsMBean {
     /** Requests that may go and wait for room in the congestion window. */
     int getRequestsWaiting();
 
-    /** CoAP retransmissions of the task's confirmable requests (no answer within ACK_TIMEOUT) since it started. */
+    /** CoAP retransmissions of the task's confirmable requests (no answer within ACK_TIMEOUT, or deemed lost early). */
     long getCoapRetransmissions();
+
+    /** Of those, requests deemed lost early (later ones answered) and sent again ahead of ACK_TIMEOUT. */
+    long getCoapEarlyRetransmissions();
 
     long getRequestLatencyP50Micros();
 

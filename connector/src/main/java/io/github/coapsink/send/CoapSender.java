@@ -19,6 +19,22 @@ public interface CoapSender extends AutoCloseable {
         return send(request);
     }
 
+    /**
+     * A stage returned by {@link #send} whose request can be sent again at once, ahead of its retransmission timer,
+     * when the caller has evidence that it was lost (later requests were answered and it was not).
+     */
+    interface Resendable {
+        /**
+         * Sends the confirmable request's datagram again, with its message ID, so a server that got the first copy
+         * answers it again from its de-duplication (RFC 7252 section 4.5) instead of acting twice. The request's own
+         * retransmission timer keeps running. At most once per request.
+         *
+         * @return whether a datagram went out (false: already answered or acknowledged, not on the wire yet, NON,
+         *     block-wise, resent before)
+         */
+        boolean resendNow();
+    }
+
     /** Stops the sender; requests still in flight complete as transient failures. */
     @Override
     void close();

@@ -3,12 +3,14 @@ package io.github.coapsink.send;
 import io.github.coapsink.config.CoapSinkConfig;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.eclipse.californium.core.coap.CoAP;
 import org.eclipse.californium.core.coap.MessageObserverAdapter;
 import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.core.coap.Response;
 import org.eclipse.californium.elements.EndpointContext;
+import org.eclipse.californium.elements.RawData;
 import org.eclipse.californium.scandium.dtls.DtlsException;
 import org.eclipse.californium.scandium.dtls.DtlsHandshakeTimeoutException;
 import org.eclipse.californium.scandium.dtls.HandshakeException;
@@ -52,7 +54,7 @@ final class SendExchange implements Deadlines.Timed {
     private static final AtomicLongFieldUpdater<SendExchange> DEADLINE =
             AtomicLongFieldUpdater.newUpdater(SendExchange.class, "deadline");
 
-    final CompletableFuture<SendResult> result = new CompletableFuture<>();
+    final Result result = new Result();
     private final CaliforniumSender sender;
     private final OutgoingRequest outgoing;
     private final boolean blockwise;
@@ -68,6 +70,20 @@ final class SendExchange implements Deadlines.Timed {
     private volatile int retransmittedFlight;
     /** Blocks of a block-wise body sent so far (retransmissions not counted). */
     private volatile int blocksSent;
+    /** The endpoint that sent the current request; null before. */
+    private volatile EndpointPool.Slot slot;
+    /** The current request was sent on the wire (its datagram exists). */
+    private volatile boolean onWire;
+    /** {@link #resendNow} sent a datagram already. */
+    private final AtomicBoolean resent = new AtomicBoolean();
+
+    /** The outcome, and the handle through which the pipeline resends a request it believes lost. */
+    final class Result extends CompletableFuture<SendResult> implements CoapSender.Resendable {
+        @Override
+        public boolean resendNow() {
+            return SendExchange.this.resendNow();
+        }
+    }
 
     SendExchange(CaliforniumSender sender, OutgoingRequest outgoing, Runnable onRetransmission) {
         this.sender = sender;
@@ -173,6 +189,33 @@ final class SendExchange implements Deadlines.Timed {
         return "no answer to flight " + flight + " of the handshake";
     }
 
+    /**
+     * Sends the current request's datagram again through its endpoint's connector, as Californium's own
+     * retransmission would (same bytes, same message ID, same DTLS session), without touching its exchange or
+     * timer. For a single-message confirmable request only, once, and not once the server acknowledged it (an
+     * empty ACK: it is working on a separate response, nothing was lost).
+     */
+    boolean resendNow() {
+        Request r = request;
+        EndpointPool.Slot s = slot;
+        if (result.isDone() || r == null || s == null || blockwise || !outgoing.confirmable() || !onWire
+                || handshaking || r.isAcknowledged()) {
+            return false;
+        }
+        byte[] bytes = r.getBytes();
+        EndpointContext context = r.getEffectiveDestinationContext();
+        if (bytes == null || context == null || !resent.compareAndSet(false, true)) {
+            return false;
+        }
+        try {
+            s.endpoint.getConnector().send(RawData.outbound(bytes, context, null, false));
+            return true;
+        } catch (RuntimeException e) {
+            log.debug("early retransmission of {} not sent: {}", what(), e.toString());
+            return false;
+        }
+    }
+
     /** However the result completed: stop the Californium request, the deadline, and give up the resource. */
     private void finish() {
         disarmDeadline();
@@ -229,7 +272,9 @@ final class SendExchange implements Deadlines.Timed {
         }
         handshaking = false;
         retransmittedFlight = 0;
+        onWire = false;
         r.addMessageObserver(new Observer(slot, System.nanoTime()));
+        this.slot = slot;
         request = r;
         if (result.isDone()) {
             return; // completed meanwhile; finish() may not have seen this request
@@ -337,6 +382,7 @@ final class SendExchange implements Deadlines.Timed {
         @Override
         public void onSent(boolean retransmission) {
             handshaking = false;
+            onWire = true;
             if (blockwise) {
                 if (!retransmission) {
                     blocksSent++;

@@ -171,4 +171,49 @@ class CongestionWindowTest {
         assertThat(w.size()).isEqualTo(64);
         assertThat(w.growthHeld()).isZero();
     }
+
+    @Test
+    void theLossDelayIsTheMeasuredRetransmissionTimeout() {
+        CongestionWindow w = CongestionWindow.adaptive(4, 100);
+        assertThat(w.lossDelayNanos()).as("nothing measured yet: no early loss detection").isZero();
+        long t = 0;
+        w.answered(true, 10 * MS, t += MS);
+        // RFC 6298: SRTT = R, RTTVAR = R / 2, so SRTT + 4 x RTTVAR = 3 R
+        assertThat(w.lossDelayNanos()).isEqualTo(30 * MS);
+        for (int i = 0; i < 100; i++) {
+            w.answered(true, 10 * MS, t += MS);
+        }
+        // steady round trips: the deviation fades, the floor above SRTT stays
+        assertThat(w.lossDelayNanos()).isEqualTo(10 * MS + CongestionWindow.MIN_LOSS_DELAY_NANOS);
+        assertThat(w.reorderWindowNanos()).as("a quarter of 10 ms, at least the floor")
+                .isEqualTo(Math.max(CongestionWindow.MIN_LOSS_DELAY_NANOS, 10 * MS / 4));
+        for (int i = 0; i < 100; i++) {
+            w.answered(true, (i % 2 == 0 ? 5 : 15) * MS, t += MS);
+        }
+        assertThat(w.lossDelayNanos()).as("jittery round trips widen it").isGreaterThan(25 * MS);
+        assertThat(CongestionWindow.fixed(100).lossDelayNanos()).isZero();
+    }
+
+    @Test
+    void manyQueuedRequestsStopGrowthEvenWithinTheTimeAllowance() {
+        CongestionWindow w = CongestionWindow.adaptive(2, 1_000);
+        long t = 0;
+        for (int i = 0; i < 300; i++) {
+            w.answered(true, MS / 5, t += MS); // 0.2 ms round trips
+        }
+        assertThat(w.size()).isEqualTo(302);
+        // 3 ms round trips: within the 5 ms allowance, but 300 x 2.8 / 3 = 280 requests wait in a queue
+        for (int i = 0; i < 100; i++) {
+            w.answered(true, 3 * MS, t += MS);
+        }
+        assertThat(w.size()).isLessThan(320);
+        assertThat(w.growthHeld()).isPositive();
+        // half a millisecond more than the base is noise, however large the window
+        CongestionWindow quiet = CongestionWindow.adaptive(500, 1_000);
+        quiet.answered(true, MS / 5, t += MS);
+        for (int i = 0; i < 100; i++) {
+            quiet.answered(true, MS / 5 + CongestionWindow.QUEUE_NOISE_NANOS, t += MS);
+        }
+        assertThat(quiet.growthHeld()).isZero();
+    }
 }

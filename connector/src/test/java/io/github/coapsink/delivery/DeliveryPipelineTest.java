@@ -376,4 +376,156 @@ class DeliveryPipelineTest {
         assertThat(p.congestionWindow()).isEqualTo(50);
         assertThat(stats.retransmissions()).isEqualTo(1);
     }
+
+    /** A clock of the test's own for round trips and early loss detection. */
+    private long nanos = 1_000_000_000L;
+    private static final long MS = 1_000_000L;
+    private static final SendResult CHANGED = SendResult.delivered("2.04");
+
+    /** An adaptive pipeline that has measured round trips of 1 ms: its loss delay is about 3 ms. */
+    private DeliveryPipeline measured(CongestionWindow window) throws InterruptedException {
+        DeliveryPipeline p = new DeliveryPipeline(sender, 100, window, Ordering.NONE, stats);
+        p.useClock(() -> nanos);
+        for (int i = 0; i < 8; i++) {
+            submit(p, 0, i, "a");
+            nanos += MS;
+            answerOldest(CHANGED);
+        }
+        return p;
+    }
+
+    @Test
+    void aRequestOvertakenByALaterAnswerIsSentAgainEarlyOnceAndShrinksTheWindowWhenAQueueBuilt() throws Exception {
+        DeliveryPipeline p = measured(CongestionWindow.adaptive(16, 100));
+        // round trips grow from 1 to 12 ms: a queue builds up at the server
+        for (int i = 8; i < 16; i++) {
+            submit(p, 0, i, "a");
+            nanos += 12 * MS;
+            answerOldest(CHANGED);
+        }
+        int window = p.congestionWindow();
+        submit(p, 0, 16, "a"); // lost on the way
+        ManualSender.Sent lost = sender.sent().get(16);
+        nanos += 5 * MS;
+        submit(p, 0, 17, "a");
+        nanos += 35 * MS;
+        assertThat(lost.resentEarly()).isZero();
+        sender.sent().get(17).result().complete(CHANGED); // sent 5 ms after it and answered: it is 40 ms old
+        assertThat(lost.resentEarly()).as("sent again, ahead of ACK_TIMEOUT").isEqualTo(1);
+        assertThat(p.congestionWindowDecreases()).isEqualTo(1);
+        assertThat(p.congestionWindow()).isEqualTo(window / 2);
+        assertThat(stats.retransmissions()).isEqualTo(1);
+        assertThat(stats.earlyRetransmissions()).isEqualTo(1);
+        assertThat(p.committable()).as("the lost one holds the commit").containsEntry(TP0, new OffsetAndMetadata(16));
+
+        // once per request: later answers overtake it again without another resend or decrease
+        for (int i = 18; i < 22; i++) {
+            submit(p, 0, i, "a");
+            nanos += 50 * MS;
+            sender.sent().get(i).result().complete(CHANGED);
+        }
+        assertThat(lost.resentEarly()).isEqualTo(1);
+        assertThat(p.congestionWindowDecreases()).isEqualTo(1);
+        lost.result().complete(CHANGED);
+        assertThat(p.committable()).containsEntry(TP0, new OffsetAndMetadata(22));
+        assertThat(stats.total(DeliveryStats.Event.DELIVERED)).isEqualTo(22);
+    }
+
+    @Test
+    void aRandomLossWithoutAQueueIsSentAgainEarlyWithoutShrinkingTheWindow() throws Exception {
+        DeliveryPipeline p = measured(CongestionWindow.adaptive(16, 100));
+        int window = p.congestionWindow();
+        submit(p, 0, 8, "a"); // lost on a lossy link: round trips stay at 1 ms
+        nanos += 5 * MS;
+        submit(p, 0, 9, "a");
+        nanos += MS;
+        sender.sent().get(9).result().complete(CHANGED);
+        assertThat(sender.sent().get(8).resentEarly()).isEqualTo(1);
+        assertThat(stats.earlyRetransmissions()).isEqualTo(1);
+        assertThat(p.congestionWindowDecreases()).isZero();
+        assertThat(p.congestionWindow()).isGreaterThanOrEqualTo(window);
+    }
+
+    @Test
+    void noEarlyResendWithinTheLossDelayNorForAnswersToRequestsSentAlmostTogether() throws Exception {
+        DeliveryPipeline p = measured(CongestionWindow.adaptive(16, 100));
+        submit(p, 0, 8, "a");
+        nanos += MS / 2;
+        submit(p, 0, 9, "a"); // sent half a millisecond later: its answer may overtake by reordering alone
+        nanos += 20 * MS;
+        sender.sent().get(9).result().complete(CHANGED);
+        assertThat(sender.sent().get(8).resentEarly()).isZero();
+
+        submit(p, 0, 10, "a");
+        nanos += 10 * MS;
+        sender.sent().get(10).result().complete(CHANGED);
+        // 10 went out 20.5 ms after 8 and was answered: 8 is overtaken, and at 30.5 ms older than the loss delay
+        // (9's late answer widened it to about 23 ms)
+        assertThat(sender.sent().get(8).resentEarly()).isEqualTo(1);
+        int decreases = (int) p.congestionWindowDecreases();
+
+        submit(p, 0, 11, "a");
+        nanos += 2 * MS;
+        submit(p, 0, 12, "a");
+        nanos += MS / 2;
+        sender.sent().get(12).result().complete(CHANGED); // 11 is overtaken but only 2.5 ms old: not yet lost
+        assertThat(sender.sent().get(11).resentEarly()).isZero();
+        assertThat(p.congestionWindowDecreases()).isEqualTo(decreases);
+    }
+
+    @Test
+    void noEarlyResendForAFixedWindowANonRequestOrABlockwiseBody() throws Exception {
+        DeliveryPipeline fixed = measured(CongestionWindow.fixed(100));
+        submit(fixed, 0, 8, "a");
+        nanos += 10 * MS;
+        submit(fixed, 0, 9, "a");
+        nanos += MS;
+        sender.sent().get(9).result().complete(CHANGED);
+        assertThat(sender.sent().get(8).resentEarly()).as("fixed: no loss detection").isZero();
+        sender.completeAll(CHANGED);
+
+        ManualSender.Sent[] oldest = new ManualSender.Sent[2];
+        OutgoingRequest[] slow = {
+            new OutgoingRequest("a", OutgoingRequest.Method.PUT, "non".getBytes(), false),
+            new OutgoingRequest("a", OutgoingRequest.Method.PUT, new byte[4_000], true)};
+        for (int k = 0; k < slow.length; k++) {
+            DeliveryPipeline p = measured(CongestionWindow.adaptive(16, 100));
+            p.submit(record(0, 8), slow[k], 0);
+            oldest[k] = sender.sent().get(sender.sent().size() - 1);
+            nanos += 10 * MS;
+            p.submit(record(0, 9), request("a", 9), 0);
+            nanos += MS;
+            sender.sent().get(sender.sent().size() - 1).result().complete(CHANGED);
+            assertThat(oldest[k].resentEarly()).as(k == 0 ? "NON" : "block-wise").isZero();
+            assertThat(p.congestionWindowDecreases()).isZero();
+            sender.completeAll(CHANGED);
+        }
+    }
+
+    @Test
+    void aRetransmittedRequestsAnswerIsNoRoundTripSample() throws Exception {
+        DeliveryPipeline p = measured(CongestionWindow.adaptive(16, 100));
+        int window = p.congestionWindow();
+        submit(p, 0, 8, "a");
+        sender.sent().get(8).retransmit(); // lost at random: Californium sent it again after ACK_TIMEOUT
+        assertThat(p.congestionWindowDecreases()).isEqualTo(1);
+        nanos += 2_000 * MS;
+        sender.sent().get(8).result().complete(CHANGED); // 2 s after the first copy: not a round trip of 2 s
+        // a later random loss: round trips are still 1 ms, so no queue is seen and the window keeps its size
+        for (int i = 9; i < 12; i++) {
+            submit(p, 0, i, "a");
+            nanos += MS;
+            answerOldest(CHANGED);
+        }
+        int before = p.congestionWindow();
+        submit(p, 0, 12, "a");
+        nanos += 5 * MS;
+        submit(p, 0, 13, "a");
+        nanos += MS;
+        sender.sent().get(13).result().complete(CHANGED);
+        assertThat(sender.sent().get(12).resentEarly()).isEqualTo(1);
+        assertThat(p.congestionWindowDecreases()).as("without Karn's rule SRTT would be ~250 ms: a queue")
+                .isEqualTo(1);
+        assertThat(p.congestionWindow()).isGreaterThanOrEqualTo(before).isLessThan(window + 8);
+    }
 }

@@ -221,4 +221,65 @@ class CaliforniumSenderTest {
             assertThat(await(stage).outcome()).isEqualTo(SendResult.Outcome.TRANSIENT);
         }
     }
+
+    /**
+     * Early retransmission: the datagram goes out again at once, byte for byte (same message ID), long before
+     * Californium's own retransmission (ACK_TIMEOUT 60 s here), and only once.
+     */
+    @Test
+    void aRequestDeemedLostIsSentAgainAtOnceWithItsMessageId() throws Exception {
+        try (SilentServer silent = new SilentServer()) {
+            sender(silent.uri(), Map.of(CoapSinkConfig.ACK_TIMEOUT_MS, "60000", CoapSinkConfig.REQUEST_TIMEOUT_MS,
+                    "120000"));
+            java.util.concurrent.CompletionStage<SendResult> stage = sender.send(new OutgoingRequest("ok",
+                    OutgoingRequest.Method.PUT, "{\"a\":1}".getBytes(), true));
+            CoapSender.Resendable resendable = (CoapSender.Resendable) stage;
+            org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> silent.count() == 1);
+            org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS).until(resendable::resendNow);
+            org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> silent.count() == 2);
+            assertThat(silent.datagrams().get(1)).isEqualTo(silent.datagrams().get(0));
+            assertThat(resendable.resendNow()).as("once per request").isFalse();
+            assertThat(silent.count()).isEqualTo(2);
+            stage.toCompletableFuture().cancel(false);
+            assertThat(resendable.resendNow()).isFalse();
+        }
+    }
+
+    /**
+     * The resent copy reaches a server that has the first one in hand: its de-duplication (same message ID) keeps
+     * it from acting twice, and the request is answered once. A NON request is never resent.
+     */
+    @Test
+    void aResentCopyIsActedOnOnceAndNonRequestsAreNotResent() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger handled = new java.util.concurrent.atomic.AtomicInteger();
+        server.add(new CoapResource("slow") {
+            @Override
+            public void handlePUT(CoapExchange exchange) {
+                handled.incrementAndGet();
+                try {
+                    release.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                exchange.respond(ResponseCode.CHANGED);
+            }
+        });
+        sender("coap://127.0.0.1:" + port, Map.of(CoapSinkConfig.ACK_TIMEOUT_MS, "60000"));
+        java.util.concurrent.CompletionStage<SendResult> stage = sender.send(new OutgoingRequest("slow",
+                OutgoingRequest.Method.PUT, "{}".getBytes(), true));
+        org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> handled.get() == 1);
+        // (await: Californium reports the datagram sent a moment after the server may have it)
+        org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS)
+                .until(((CoapSender.Resendable) stage)::resendNow);
+        release.countDown();
+        SendResult result = await(stage);
+        assertThat(result.responseCode()).isEqualTo("2.04");
+        assertThat(handled.get()).as("the copy was recognised as a duplicate").isEqualTo(1);
+
+        java.util.concurrent.CompletionStage<SendResult> non = sender.send(new OutgoingRequest("ok",
+                OutgoingRequest.Method.PUT, "{}".getBytes(), false));
+        assertThat(((CoapSender.Resendable) non).resendNow()).isFalse();
+        assertThat(await(non).delivered()).isTrue();
+    }
 }

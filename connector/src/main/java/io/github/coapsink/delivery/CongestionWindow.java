@@ -49,6 +49,8 @@ public final class CongestionWindow {
     static final long QUEUE_NOISE_NANOS = 500_000L;
     /** Early loss detection allows at least this much above the smoothed round trip and for reordering. */
     static final long MIN_LOSS_DELAY_NANOS = 2_000_000L;
+    static final int MAX_REORDER_FACTOR = 16;
+    static final int REORDER_DECAY_DETECTIONS = 16;
     /** The base round trip is the shortest seen in this period or the one before. */
     static final long BASE_PERIOD_NANOS = 30_000_000_000L;
 
@@ -65,6 +67,10 @@ public final class CongestionWindow {
     private long srttNanos;
     /** Its mean deviation (RFC 6298's RTTVAR). */
     private long rttvarNanos;
+    /** How many times the base reordering window early loss detection allows ({@link #lossDetected}). */
+    private int reorderFactor = 1;
+    private int detectionsSinceDoubling;
+    private long spuriousResends;
     private long minThisPeriod = Long.MAX_VALUE;
     private long minLastPeriod = Long.MAX_VALUE;
     private long periodStart;
@@ -218,7 +224,29 @@ public final class CongestionWindow {
      */
     public long reorderWindowNanos() {
         long base = baseRttNanos();
-        return Math.max(MIN_LOSS_DELAY_NANOS, base == Long.MAX_VALUE ? 0 : base / 4);
+        return Math.max(MIN_LOSS_DELAY_NANOS, base == Long.MAX_VALUE ? 0 : base / 4) * reorderFactor;
+    }
+
+    /**
+     * A request was deemed lost early ({@code spurious}: and its answer came too soon after the copy to be the
+     * copy's, so it was only late). As RACK does (RFC 8985 section 6.2), a spurious one doubles the reordering window
+     * (up to {@value #MAX_REORDER_FACTOR} times), and {@value #REORDER_DECAY_DETECTIONS} detections after the last
+     * doubling halve it again: a path that reorders for a while is not resent into for good.
+     */
+    public void lossDetected(boolean spurious) {
+        if (spurious) {
+            reorderFactor = Math.min(MAX_REORDER_FACTOR, reorderFactor * 2);
+            detectionsSinceDoubling = 0;
+            spuriousResends++;
+        } else if (reorderFactor > 1 && ++detectionsSinceDoubling >= REORDER_DECAY_DETECTIONS) {
+            reorderFactor /= 2;
+            detectionsSinceDoubling = 0;
+        }
+    }
+
+    /** Early resends found spurious since the window was created. */
+    long spuriousResends() {
+        return spuriousResends;
     }
 
     /** How many answers found the window full but a queue building, so it did not grow. */

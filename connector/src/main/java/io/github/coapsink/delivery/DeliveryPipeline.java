@@ -71,6 +71,8 @@ public final class DeliveryPipeline implements AutoCloseable {
         boolean resentEarly;
         /** Californium retransmitted it, this attempt: its answer's round trip is not a sample (Karn's rule). */
         boolean retransmitted;
+        /** When it was resent early; 0 if it was not (or the copy did not go out). */
+        long resentNanos;
         volatile boolean cancelled;
         /** The outcome whose response records are being written (or failed to be written); null before. */
         SendResult answered;
@@ -316,6 +318,7 @@ public final class DeliveryPipeline implements AutoCloseable {
         d.cancelled = false;
         d.resentEarly = false;
         d.retransmitted = false;
+        d.resentNanos = 0;
         sending.add(d);
     }
 
@@ -368,6 +371,11 @@ public final class DeliveryPipeline implements AutoCloseable {
             sending.remove(d);
             if (result.delivered() && roundTrip(d) && !d.retransmitted && !d.resentEarly) {
                 lost = detectLoss(d);
+            } else if (d.resentNanos != 0 && result.delivered()) {
+                // an answer sooner after the copy than half a smoothed round trip was the first copy's (the copy
+                // waits in the same queues as every request): the request was only late
+                long sinceCopy = clock.getAsLong() - d.resentNanos;
+                congestion.lossDetected(sinceCopy < congestion.smoothedRttNanos() / 2);
             }
             // A request of a closed partition says nothing about the server; its records will be consumed again.
             // Either way its place on the wire is free for the next ready request.
@@ -435,6 +443,7 @@ public final class DeliveryPipeline implements AutoCloseable {
             long now = clock.getAsLong();
             lock.lock();
             try {
+                lost.resentNanos = now;
                 if (congestion.lossIsCongestion()) {
                     congestion.congested(lost.sentNanos, now);
                 }

@@ -216,4 +216,26 @@ class CongestionWindowTest {
         }
         assertThat(quiet.growthHeld()).isZero();
     }
+
+    @Test
+    void aSpuriousResendWidensTheReorderWindowForAWhile() {
+        CongestionWindow w = CongestionWindow.adaptive(4, 100);
+        w.answered(true, 20 * MS, MS);
+        assertThat(w.reorderWindowNanos()).as("a quarter of the 20 ms base").isEqualTo(5 * MS);
+        w.lossDetected(false);
+        assertThat(w.reorderWindowNanos()).as("a real loss changes nothing").isEqualTo(5 * MS);
+        w.lossDetected(true);
+        assertThat(w.reorderWindowNanos()).isEqualTo(10 * MS);
+        for (int i = 0; i < 10; i++) {
+            w.lossDetected(true);
+        }
+        assertThat(w.reorderWindowNanos()).as("at most 16 times").isEqualTo(80 * MS);
+        for (int i = 0; i < CongestionWindow.REORDER_DECAY_DETECTIONS - 1; i++) {
+            w.lossDetected(false);
+        }
+        assertThat(w.reorderWindowNanos()).isEqualTo(80 * MS);
+        w.lossDetected(false);
+        assertThat(w.reorderWindowNanos()).as("16 detections later, halved").isEqualTo(40 * MS);
+        assertThat(w.spuriousResends()).isEqualTo(11);
+    }
 }

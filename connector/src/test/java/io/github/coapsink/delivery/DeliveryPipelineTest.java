@@ -382,6 +382,19 @@ class DeliveryPipelineTest {
     private static final long MS = 1_000_000L;
     private static final SendResult CHANGED = SendResult.delivered("2.04");
 
+    /**
+     * Sends record {@code first}, {@code second} {@code gapNanos} later, and answers {@code second} {@code thenNanos}
+     * after that: {@code first} is overtaken, and deemed lost if old enough and sent early enough before.
+     */
+    private void overtake(DeliveryPipeline p, int first, long gapNanos, int second, long thenNanos)
+            throws InterruptedException {
+        submit(p, 0, first, "a");
+        nanos += gapNanos;
+        submit(p, 0, second, "a");
+        nanos += thenNanos;
+        sender.sent().get(second).result().complete(CHANGED);
+    }
+
     /** An adaptive pipeline that has measured round trips of 1 ms: its loss delay is about 3 ms. */
     private DeliveryPipeline measured(CongestionWindow window) throws InterruptedException {
         DeliveryPipeline p = new DeliveryPipeline(sender, 100, window, Ordering.NONE, stats);
@@ -435,11 +448,7 @@ class DeliveryPipelineTest {
     void aRandomLossWithoutAQueueIsSentAgainEarlyWithoutShrinkingTheWindow() throws Exception {
         DeliveryPipeline p = measured(CongestionWindow.adaptive(16, 100));
         int window = p.congestionWindow();
-        submit(p, 0, 8, "a"); // lost on a lossy link: round trips stay at 1 ms
-        nanos += 5 * MS;
-        submit(p, 0, 9, "a");
-        nanos += MS;
-        sender.sent().get(9).result().complete(CHANGED);
+        overtake(p, 8, 5 * MS, 9, MS); // 8 lost on a lossy link: round trips stay at 1 ms, no queue
         assertThat(sender.sent().get(8).resentEarly()).isEqualTo(1);
         assertThat(stats.earlyRetransmissions()).isEqualTo(1);
         assertThat(p.congestionWindowDecreases()).isZero();
@@ -449,11 +458,8 @@ class DeliveryPipelineTest {
     @Test
     void noEarlyResendWithinTheLossDelayNorForAnswersToRequestsSentAlmostTogether() throws Exception {
         DeliveryPipeline p = measured(CongestionWindow.adaptive(16, 100));
-        submit(p, 0, 8, "a");
-        nanos += MS / 2;
-        submit(p, 0, 9, "a"); // sent half a millisecond later: its answer may overtake by reordering alone
-        nanos += 20 * MS;
-        sender.sent().get(9).result().complete(CHANGED);
+        // 9 went out half a millisecond after 8: its answer may overtake by reordering alone
+        overtake(p, 8, MS / 2, 9, 20 * MS);
         assertThat(sender.sent().get(8).resentEarly()).isZero();
 
         submit(p, 0, 10, "a");
@@ -464,11 +470,7 @@ class DeliveryPipelineTest {
         assertThat(sender.sent().get(8).resentEarly()).isEqualTo(1);
         int decreases = (int) p.congestionWindowDecreases();
 
-        submit(p, 0, 11, "a");
-        nanos += 2 * MS;
-        submit(p, 0, 12, "a");
-        nanos += MS / 2;
-        sender.sent().get(12).result().complete(CHANGED); // 11 is overtaken but only 2.5 ms old: not yet lost
+        overtake(p, 11, 2 * MS, 12, MS / 2); // 11 is overtaken but only 2.5 ms old: not yet lost
         assertThat(sender.sent().get(11).resentEarly()).isZero();
         assertThat(p.congestionWindowDecreases()).isEqualTo(decreases);
     }
@@ -518,14 +520,27 @@ class DeliveryPipelineTest {
             answerOldest(CHANGED);
         }
         int before = p.congestionWindow();
-        submit(p, 0, 12, "a");
-        nanos += 5 * MS;
-        submit(p, 0, 13, "a");
-        nanos += MS;
-        sender.sent().get(13).result().complete(CHANGED);
+        overtake(p, 12, 5 * MS, 13, MS); // 12 lost at random
         assertThat(sender.sent().get(12).resentEarly()).isEqualTo(1);
         assertThat(p.congestionWindowDecreases()).as("without Karn's rule SRTT would be ~250 ms: a queue")
                 .isEqualTo(1);
         assertThat(p.congestionWindow()).isGreaterThanOrEqualTo(before).isLessThan(window + 8);
+    }
+
+    @Test
+    void aResendAnsweredSoonerThanARoundTripWasSpuriousAndWidensTheReorderWindow() throws Exception {
+        DeliveryPipeline p = measured(CongestionWindow.adaptive(16, 100)); // base round trip 1 ms
+        overtake(p, 8, 3 * MS, 9, MS);
+        assertThat(sender.sent().get(8).resentEarly()).isEqualTo(1);
+        nanos += MS / 10;
+        sender.sent().get(8).result().complete(CHANGED); // 0.1 ms after the copy: the first copy's answer, late
+
+        // sent 3 ms apart, overtaken and overdue: lost with the 2 ms reordering window, not with the doubled one
+        overtake(p, 10, 3 * MS, 11, MS);
+        assertThat(sender.sent().get(10).resentEarly()).isZero();
+        sender.sent().get(10).result().complete(CHANGED);
+        // 5 ms apart: lost
+        overtake(p, 12, 5 * MS, 13, MS);
+        assertThat(sender.sent().get(12).resentEarly()).isEqualTo(1);
     }
 }

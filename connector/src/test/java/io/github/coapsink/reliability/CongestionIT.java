@@ -11,6 +11,7 @@ import io.github.coapsink.testing.LibcoapServer;
 import io.github.coapsink.testing.StandaloneSink;
 import io.github.coapsink.testserver.CoapTestServer;
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -122,6 +123,18 @@ class CongestionIT {
         return ((Number) mbeans.getAttribute(bean, attribute)).longValue();
     }
 
+    /** The record ids that reached libcoap's {@code readings}, each once however often it arrived. */
+    private static Set<Integer> recordIds(LibcoapServer libcoap) {
+        Set<Integer> ids = new HashSet<>();
+        for (LibcoapServer.Request r : libcoap.requests("readings")) {
+            Matcher m = ID.matcher(r.text());
+            if (m.find()) {
+                ids.add(Integer.parseInt(m.group(1)));
+            }
+        }
+        return ids;
+    }
+
     /** The smallest congestion window seen, sampled every 20 ms. */
     private AtomicInteger sampleSmallestWindow() {
         AtomicInteger min = new AtomicInteger(Integer.MAX_VALUE);
@@ -183,6 +196,40 @@ class CongestionIT {
      * libcoap, a server nobody here wrote, at RFC 7252's defaults (ACK_TIMEOUT 2 s): every record arrives under the
      * adaptive window and the window grows past its start while answers come back.
      */
+    /**
+     * libcoap behind a link that loses 10 % of the datagrams each way, at RFC 7252's defaults (ACK_TIMEOUT 2 s):
+     * every record arrives, and losses are heard of early (later requests were answered) and resent with their
+     * message IDs, which libcoap's de-duplication takes like any retransmission.
+     */
+    @Test
+    void libcoapBehindALossyLinkGetsEveryRecordWithLossesResentEarly(@TempDir Path dir) throws Exception {
+        int n = 400; // a retransmission at ACK_TIMEOUT halves the window: 1,000 records took about 60 s here
+        try (LibcoapServer libcoap = LibcoapServer.start(dir);
+                LossyUdpRelay lossy = new LossyUdpRelay(new InetSocketAddress("127.0.0.1", libcoap.port()), 0.10, 12,
+                        Duration.ofMinutes(5))) {
+            Map<String, String> config = config();
+            config.put("connect.coap.uri", lossy.uri());
+            config.remove("connect.coap.ack.timeout.ms");
+            connect.createOrUpdateConnector(name, config);
+            connect.awaitConnectorRunning(name, 1, WAIT);
+            long t0 = System.nanoTime();
+            Records.produce(kafka, topic, 0, n);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(kafka.committedOffsets(
+                    ConnectRestClient.sinkGroupId(name))).containsEntry(new TopicPartition(topic, 0), (long) n));
+            Set<Integer> ids = recordIds(libcoap);
+            System.out.printf("RELIABILITY | libcoap at 10 %% loss each way, adaptive window: %d records in %d ms, "
+                    + "%d datagrams dropped, %d CoAP retransmissions (%d early), window %d, %d decreases%n",
+                    ids.size(), (System.nanoTime() - t0) / 1_000_000, lossy.dropped(), attribute("CoapRetransmissions"),
+                    attribute("CoapEarlyRetransmissions"), attribute("CongestionWindow"),
+                    attribute("CongestionWindowDecreases"));
+            assertThat(ids).as("every record reached libcoap").hasSize(n);
+            assertThat(lossy.dropped()).as("the link did lose datagrams").isPositive();
+            assertThat(attribute("CoapEarlyRetransmissions")).as("losses were resent ahead of ACK_TIMEOUT")
+                    .isPositive();
+            assertThat(connect.connectorStatus(name).task(0).orElseThrow().state()).isEqualTo("RUNNING");
+        }
+    }
+
     @Test
     void libcoapGetsEveryRecordWhileTheWindowGrows(@TempDir Path dir) throws Exception {
         int n = 1_000;
@@ -195,13 +242,7 @@ class CongestionIT {
             Records.produce(kafka, topic, 0, n);
             await().atMost(WAIT).untilAsserted(() -> assertThat(kafka.committedOffsets(
                     ConnectRestClient.sinkGroupId(name))).containsEntry(new TopicPartition(topic, 0), (long) n));
-            Set<Integer> ids = new HashSet<>();
-            for (LibcoapServer.Request r : libcoap.requests("readings")) {
-                Matcher m = ID.matcher(r.text());
-                if (m.find()) {
-                    ids.add(Integer.parseInt(m.group(1)));
-                }
-            }
+            Set<Integer> ids = recordIds(libcoap);
             System.out.printf("RELIABILITY | libcoap, adaptive window: %d records, %d CoAP retransmissions, window %d, "
                     + "%d decreases%n", ids.size(), attribute("CoapRetransmissions"), attribute("CongestionWindow"),
                     attribute("CongestionWindowDecreases"));

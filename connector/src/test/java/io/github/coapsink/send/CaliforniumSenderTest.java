@@ -282,4 +282,26 @@ class CaliforniumSenderTest {
         assertThat(((CoapSender.Resendable) non).resendNow()).isFalse();
         assertThat(await(non).delivered()).isTrue();
     }
+
+    /** Over DTLS the copy goes in the request's own session: no new handshake, and the server answers it. */
+    @Test
+    void aRequestDeemedLostIsResentInItsDtlsSession() throws Exception {
+        try (io.github.coapsink.testserver.CoapTestServer dtls = io.github.coapsink.testserver.CoapTestServer.builder()
+                .host("127.0.0.1").port(-1).dtlsPort(0).psk("sink-resend", "psk-secret-resend").start()) {
+            dtls.dropRatio(1.0);
+            sender(dtls.dtlsUri(), Map.of(CoapSinkConfig.USERNAME, "sink-resend", CoapSinkConfig.PASSWORD,
+                    "psk-secret-resend", CoapSinkConfig.ACK_TIMEOUT_MS, "60000", CoapSinkConfig.REQUEST_TIMEOUT_MS,
+                    "120000"));
+            java.util.concurrent.CompletionStage<SendResult> stage = sender.send(new OutgoingRequest("ok",
+                    OutgoingRequest.Method.PUT, "{\"dtls\":1}".getBytes(), true));
+            org.awaitility.Awaitility.await().atMost(20, TimeUnit.SECONDS).until(() -> dtls.allRequests().size() == 1);
+            dtls.dropRatio(0.0);
+            org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS)
+                    .until(((CoapSender.Resendable) stage)::resendNow);
+            SendResult result = await(stage); // within 30 s: Californium's own retransmission would come after 60
+            assertThat(result.delivered()).as(result.detail()).isTrue();
+            assertThat(dtls.requests()).singleElement().satisfies(r -> assertThat(r.payloadText()).isEqualTo("{\"dtls\":1}"));
+            assertThat(dtls.dtlsHandshakes()).hasSize(1);
+        }
+    }
 }

@@ -407,8 +407,9 @@ public final class DeliveryPipeline implements AutoCloseable {
      * retransmission timeout ({@link CongestionWindow#lossDelayNanos()}). That is a sign of congestion heard of one
      * round trip after the loss instead of CoAP's ACK_TIMEOUT (2-3 s) later, so the window shrinks (if a queue had
      * built up: congestion, not random loss) before it overruns the server's buffer again, and the request is sent
-     * again at once instead of holding its partition's commit for an ACK_TIMEOUT. Only single-message confirmable requests: a block-wise body's answer takes several round
-     * trips, a NON request has none. Each request at most once; the oldest is then moved behind the others.
+     * again at once instead of holding its partition's commit for an ACK_TIMEOUT. Only single-message confirmable
+     * requests: a block-wise body's answer takes several round trips, a NON request has none; such a request is moved
+     * behind the others when it is the oldest. Each request at most once; it is then moved behind the others too.
      *
      * @return the request to send again (outside the lock), or null
      */
@@ -419,8 +420,14 @@ public final class DeliveryPipeline implements AutoCloseable {
         }
         Delivery oldest = sending.iterator().next();
         long sent = oldest.sentNanos;
+        if (oldest.onWire != null && (!roundTrip(oldest) || !(oldest.onWire instanceof CoapSender.Resendable))) {
+            // never resent early (a block-wise body, a NON request): out of the way of the requests behind it
+            sending.remove(oldest);
+            sending.add(oldest);
+            return null;
+        }
         long now = clock.getAsLong();
-        if (oldest.resentEarly || sent == 0 || !roundTrip(oldest) || !(oldest.onWire instanceof CoapSender.Resendable)
+        if (oldest.resentEarly || sent == 0 || oldest.onWire == null
                 || answered.sentNanos - sent < congestion.reorderWindowNanos() || now - sent < lossDelay) {
             return null;
         }

@@ -543,4 +543,15 @@ class DeliveryPipelineTest {
         overtake(p, 12, 5 * MS, 13, MS);
         assertThat(sender.sent().get(12).resentEarly()).isEqualTo(1);
     }
+
+    @Test
+    void aBlockwiseBodyOnTheWireDoesNotHideALossBehindIt() throws Exception {
+        DeliveryPipeline p = measured(CongestionWindow.adaptive(16, 100));
+        p.submit(record(0, 8), new OutgoingRequest("big", OutgoingRequest.Method.PUT, new byte[4_000], true), 0);
+        nanos += MS;
+        overtake(p, 9, 5 * MS, 10, MS); // answered: the block-wise body is moved out of the way
+        overtake(p, 11, 5 * MS, 12, MS); // 9 is the oldest now, overtaken and overdue
+        assertThat(sender.sent().get(8).resentEarly()).as("block-wise").isZero();
+        assertThat(sender.sent().get(9).resentEarly()).isEqualTo(1);
+    }
 }

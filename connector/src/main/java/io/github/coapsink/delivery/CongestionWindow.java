@@ -27,6 +27,12 @@ package io.github.coapsink.delivery;
  * number of datagrams, so at 40,000 requests/s a 5 ms allowance alone would let 200 queue, as many as Linux's
  * default buffer holds). Differences under {@link #QUEUE_NOISE_NANOS} are noise. In the spirit of TCP Vegas, but
  * it only stops growth: decreases come from the signs above, so a noisy round trip never shrinks the window.</li>
+ * <li><b>Hear of a loss one round trip after it.</b> The pipeline counts a request as lost when a request sent
+ * after it was answered and it has gone unanswered longer than {@link #lossDelayNanos()} (RFC 6298's SRTT + 4 x
+ * RTTVAR); it resends it and reports a congestion sign only if {@link #lossIsCongestion()} (a queue had built up:
+ * random loss does not shrink the window). {@link #reorderWindowNanos()} is how much earlier than the answered one
+ * it must have been sent; spurious resends widen it ({@link #lossDetected}). The answers of retransmitted requests
+ * are no round-trip samples (Karn's rule): the pipeline calls {@link #answered(boolean)} for them.</li>
  * <li><b>Ceiling.</b> Never above {@code connect.coap.max.in.flight}.</li>
  * </ul>
  *

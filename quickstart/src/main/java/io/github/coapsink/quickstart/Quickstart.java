@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * Entry point of {@code ./quickstart.sh}: the demo (default), {@code produce}, {@code standalone} and
@@ -40,8 +41,8 @@ public final class Quickstart {
     static int runDemo(DemoOptions options, Path home, PrintStream out) {
         PluginArchive archive = PluginArchive.locate(home);
         Demo demo = new Demo(options, archive, out);
-        stopOnSignal(demo, "INT");
-        stopOnSignal(demo, "TERM");
+        stopOnSignal(demo, "INT", out);
+        stopOnSignal(demo, "TERM", out);
         // Fallback for other ways out (SIGHUP, System.exit); Connect's own shutdown hook then races with it.
         Runtime.getRuntime().addShutdownHook(new Thread(demo::close, "quickstart-shutdown"));
         try {
@@ -75,14 +76,22 @@ public final class Quickstart {
      * shutdown hooks run: the Connect runtime registers its own hook, which would stop the worker concurrently with
      * ours (its REST API first, so deleting the connector would then time out).
      */
-    private static void stopOnSignal(Demo demo, String name) {
-        Signal.handle(new Signal(name), signal -> {
+    private static void stopOnSignal(Demo demo, String name, PrintStream out) {
+        SignalHandler before = Signal.handle(new Signal(name), signal -> {
             Thread stopper = new Thread(() -> {
                 demo.close();
                 System.exit(128 + signal.getNumber());
             }, "quickstart-stop-on-SIG" + name);
             stopper.start();
         });
+        if (before == SignalHandler.SIG_IGN) {
+            // The JVM keeps a signal that was ignored when it started ignored (so that nohup works), and installs
+            // no handler: say so rather than have Ctrl-C do nothing.
+            out.println("quickstart: SIG" + name + " is ignored by this process (started as a background job of a "
+                    + "shell without job control?), so it will not stop the quickstart; "
+                    + ("INT".equals(name) ? "stop it with kill " + ProcessHandle.current().pid() + " (SIGTERM)"
+                            : "stop it with kill -KILL " + ProcessHandle.current().pid()));
+        }
     }
 
     private static void summary(PrintStream out, Demo demo, int arrived) {

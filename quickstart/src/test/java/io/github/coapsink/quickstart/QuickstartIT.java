@@ -66,6 +66,10 @@ class QuickstartIT {
         try (QuickstartProcess qs = QuickstartProcess.start(tmp, Map.of(), portArgs())) {
             handle = qs.handle();
             qs.awaitLine(RUN_LIMIT, l -> l.startsWith("Press Ctrl-C"));
+            assertThat(qs.lines()).as("this test's JVM was started with SIGINT ignored (a background job of a shell "
+                    + "without job control, e.g. `cmd &` in a script), which every child inherits, so no Ctrl-C can "
+                    + "reach the quickstart: run the tests in the foreground, or after `set -m`")
+                    .noneMatch(l -> l.startsWith("quickstart: SIGINT is ignored"));
             assertThat(qs.lines()).contains("  ./quickstart.sh produce --kafka-port " + kafkaPort
                     + " '{\"firstName\": \"Grace\", \"lastName\": \"Hopper\", \"age\":45, \"salary\": 7100}'");
 

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 import javax.management.JMException;
 import javax.management.MBeanServer;
+import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.slf4j.Logger;
@@ -52,13 +53,18 @@ public final class TaskMetrics implements TaskMetricsMBean, AutoCloseable {
         return metrics;
     }
 
+    /** The name of a task's MBean: {@code io.github.coapsink:type=CoapSinkTask,connector="<name>",task="<id>"}. */
+    public static ObjectName objectName(String connector, String task) throws MalformedObjectNameException {
+        return new ObjectName("io.github.coapsink:type=CoapSinkTask,connector=" + ObjectName.quote(connector)
+                + ",task=" + ObjectName.quote(task));
+    }
+
     /** Registers the MBean only. */
     static TaskMetrics register(String connector, String task, DeliveryStats stats, DeliveryPipeline pipeline,
             int window) {
         ObjectName name = null;
         try {
-            name = new ObjectName("io.github.coapsink:type=CoapSinkTask,connector=" + ObjectName.quote(connector)
-                    + ",task=" + ObjectName.quote(task));
+            name = objectName(connector, task);
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
             TaskMetrics metrics = new TaskMetrics(stats, pipeline, window, name);
             synchronized (OWNERS) {

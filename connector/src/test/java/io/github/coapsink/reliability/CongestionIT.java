@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.coapsink.delivery.CongestionWindow;
+import io.github.coapsink.delivery.TaskMetrics;
 import io.github.coapsink.embedded.ConnectRestClient;
 import io.github.coapsink.embedded.EmbeddedConnect;
 import io.github.coapsink.embedded.EmbeddedKafka;
@@ -118,8 +119,7 @@ class CongestionIT {
 
     private long attribute(String attribute) throws Exception {
         MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
-        ObjectName bean = new ObjectName("io.github.coapsink:type=CoapSinkTask,connector=" + ObjectName.quote(name)
-                + ",task=" + ObjectName.quote("0"));
+        ObjectName bean = TaskMetrics.objectName(name, "0");
         return ((Number) mbeans.getAttribute(bean, attribute)).longValue();
     }
 

@@ -3,6 +3,7 @@ package io.github.coapsink.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.github.coapsink.delivery.TaskMetrics;
 import io.github.coapsink.embedded.ConnectRestClient;
 import io.github.coapsink.embedded.EmbeddedConnect;
 import io.github.coapsink.embedded.EmbeddedKafka;
@@ -101,8 +102,7 @@ class SlowServerIT {
 
     private Object attribute(String attribute) throws Exception {
         MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
-        ObjectName bean = new ObjectName("io.github.coapsink:type=CoapSinkTask,connector=" + ObjectName.quote(name)
-                + ",task=" + ObjectName.quote("0"));
+        ObjectName bean = TaskMetrics.objectName(name, "0");
         return mbeans.getAttribute(bean, attribute);
     }
 
